@@ -1,0 +1,65 @@
+# Two commands a newcomer needs: `make serve` and `make test`. Everything else is here for them.
+# Each setup step leaves a stamp that depends on the files it installs from, so a second run with
+# nothing changed does no reinstall.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMPS := .stamps
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: help setup setup-test serve build test bench clean
+
+help:
+	@echo "make serve   build and serve the site at http://127.0.0.1:8000 with live reload"
+	@echo "make test    install everything the tests need, then run the whole suite"
+	@echo "make build   strict build into site/"
+	@echo "make bench   print the extractor and in-browser tool benchmarks"
+
+$(STAMPS)/venv: requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed"'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/venv-test: requirements-test.txt $(STAMPS)/venv
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@touch $@
+
+$(STAMPS)/npm: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+# Chromium for the browser tests and hunspell for the spelling gate. As root with apt (CI and these
+# machines) Debian's packages; elsewhere Playwright's own Chromium, and hunspell is up to you.
+$(STAMPS)/system:
+	@if command -v chromium >/dev/null && command -v hunspell >/dev/null \
+	    && test -f /usr/share/hunspell/sv_SE.dic && test -f /usr/share/hunspell/en_US.dic; then \
+	  echo "Chromium and hunspell are installed."; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium hunspell hunspell-sv hunspell-en-us >/dev/null; \
+	else \
+	  $(PY) -m playwright install chromium; \
+	  command -v hunspell >/dev/null || echo "Install hunspell with Swedish and US English dictionaries for the spelling tests."; \
+	fi
+	@mkdir -p $(STAMPS) && touch $@
+
+setup: $(STAMPS)/venv $(STAMPS)/npm
+setup-test: setup $(STAMPS)/venv-test $(STAMPS)/system
+
+serve: setup
+	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: setup
+	$(PY) -m mkdocs build --strict --clean
+
+test: setup-test build
+	$(PY) -m pytest
+
+bench: setup-test build
+	$(PY) bench/bench_extractor.py
+	$(PY) bench/bench_browser.py
+
+clean:
+	rm -rf site $(STAMPS) test-artifacts .pytest_cache

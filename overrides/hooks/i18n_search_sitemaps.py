@@ -1,0 +1,130 @@
+"""Give every language its own search index and sitemap.
+
+mkdocs-static-i18n builds one language after the other into one site. Two things are left shared that
+should not be:
+
+* The search index. i18n writes all languages into `/search/search_index.json`, so a Swedish query
+  could land on English pages, and lunr runs every language's stemmer over every word. We split the
+  index per language: `/search/search_index.json` holds the default language and `/<lang>/search/...`
+  the others, each with only its own stemmer. Pages of a non-default language get their Material
+  `base` pointed at their language root, which is where Material's search looks for the index.
+* The sitemap. Material's language selector fetches `sitemap.xml` next to each alternate link to find
+  the same page in the other language. i18n writes only `/sitemap.xml`, so `/en/sitemap.xml` was a 404
+  (a console error on every page). We write one sitemap per language folder with that language's URLs.
+
+Like Material's own hooks, this fails the build on anything it does not understand.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import posixpath
+import re
+from pathlib import Path
+from xml.etree import ElementTree
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.pages import Page
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+CONFIG_SCRIPT = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
+
+
+def _languages(config: MkDocsConfig) -> tuple[str, list[str]]:
+    """The default locale and the other built locales, from the i18n plugin's own config."""
+    plugin = config.plugins.get("i18n")
+    if plugin is None:
+        raise PluginError("i18n_search_sitemaps: the mkdocs-static-i18n plugin is not enabled")
+    if plugin.config.docs_structure != "folder":
+        raise PluginError("i18n_search_sitemaps: expects i18n docs_structure: folder")
+    built = [lang for lang in plugin.config.languages if lang.build]
+    defaults = [lang.locale for lang in built if lang.default]
+    if len(defaults) != 1:
+        raise PluginError(f"i18n_search_sitemaps: expected one default language, got {defaults}")
+    for lang in built:
+        if not lang.default and lang.link != f"/{lang.locale}/":
+            raise PluginError(f"i18n_search_sitemaps: {lang.locale} must live at /{lang.locale}/")
+    return defaults[0], [lang.locale for lang in built if not lang.default]
+
+
+def _language_of(url: str, others: list[str]) -> str | None:
+    """The non-default locale a site-relative URL belongs to, or None for the default language."""
+    first = url.split("/", 1)[0]
+    return first if first in others else None
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    _languages(config)  # validate early, before anything is built
+    return config
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Point a non-default language page's Material `base` at its language root."""
+    _, others = _languages(config)
+    locale = _language_of(page.url, others)
+    if locale is None:
+        return output
+    match = CONFIG_SCRIPT.search(output)
+    if match is None:
+        raise PluginError(f"i18n_search_sitemaps: no Material __config script in {page.file.src_uri}")
+    material = json.loads(match.group(2))
+    page_dir = posixpath.dirname(page.url.rstrip("/")) if not page.url.endswith("/") else page.url
+    material["base"] = posixpath.relpath(locale, page_dir.rstrip("/") or ".")
+    return output[: match.start(2)] + json.dumps(material) + output[match.end(2) :]
+
+
+def _split_search_index(site: Path, default: str, others: list[str]) -> None:
+    index_path = site / "search" / "search_index.json"
+    if not index_path.exists():
+        raise PluginError("i18n_search_sitemaps: search/search_index.json was not written")
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    buckets: dict[str, list[dict]] = {default: [], **{locale: [] for locale in others}}
+    for entry in index["docs"]:
+        locale = _language_of(entry["location"], others)
+        if locale is None:
+            buckets[default].append(entry)
+        else:
+            # Locations become relative to the language root, which is that page's new `base`.
+            buckets[locale].append({**entry, "location": entry["location"][len(locale) + 1 :]})
+    for locale, docs in buckets.items():
+        target = index_path if locale == default else site / locale / "search" / "search_index.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        split = {**index, "config": {**index["config"], "lang": [locale]}, "docs": docs}
+        target.write_text(json.dumps(split, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _split_sitemap(site: Path, others: list[str], site_url: str) -> None:
+    sitemap_path = site / "sitemap.xml"
+    if not sitemap_path.exists():
+        raise PluginError("i18n_search_sitemaps: sitemap.xml was not written")
+    ElementTree.register_namespace("", SITEMAP_NS)
+    ElementTree.register_namespace("xhtml", XHTML_NS)
+    for locale in others:
+        tree = ElementTree.parse(sitemap_path)
+        root = tree.getroot()
+        prefix = site_url.rstrip("/") + f"/{locale}/"
+        for url in list(root):
+            loc = url.findtext(f"{{{SITEMAP_NS}}}loc") or ""
+            if not loc.startswith(prefix):
+                root.remove(url)
+        if len(root) == 0:
+            raise PluginError(f"i18n_search_sitemaps: no sitemap URLs under {prefix}")
+        target = site / locale / "sitemap.xml"
+        tree.write(target, encoding="UTF-8", xml_declaration=True)
+        target.with_suffix(".xml.gz").write_bytes(gzip.compress(target.read_bytes(), mtime=0))
+
+
+@event_priority(-110)  # after i18n's own post_build (-100), which writes the combined index
+def on_post_build(config: MkDocsConfig) -> None:
+    # i18n builds the other languages from inside the default language's post_build, then writes the
+    # combined index. Those nested builds call us too; only the outer call sees the final files.
+    if config.plugins["i18n"].building:
+        return
+    default, others = _languages(config)
+    site = Path(config.site_dir)
+    _split_search_index(site, default, others)
+    _split_sitemap(site, others, config.site_url or "")
