@@ -87,6 +87,14 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     return output.replace(PLACEHOLDER, render_policy(page_policy(output)))
 
 
+@event_priority(-200)
+def on_post_template(output_content: str, template_name: str, config: MkDocsConfig) -> str:
+    """Static templates (404.html) extend main.html too, but are not pages."""
+    if template_name.endswith(".html") and PLACEHOLDER in output_content:
+        return output_content.replace(PLACEHOLDER, render_policy(page_policy(output_content)))
+    return output_content
+
+
 def header_policy(site_dir: Path) -> str:
     """One policy for every file: the union of all built pages' inline-script hashes."""
     hashes: set[str] = set()

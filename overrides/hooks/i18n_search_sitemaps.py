@@ -8,9 +8,15 @@ should not be:
   index per language: `/search/search_index.json` holds the default language and `/<lang>/search/...`
   the others, each with only its own stemmer. Pages of a non-default language get their Material
   `base` pointed at their language root, which is where Material's search looks for the index.
-* The sitemap. Material's language selector fetches `sitemap.xml` next to each alternate link to find
-  the same page in the other language. i18n writes only `/sitemap.xml`, so `/en/sitemap.xml` was a 404
-  (a console error on every page). We write one sitemap per language folder with that language's URLs.
+* The sitemap and the language selector. Material fetches `sitemap.xml` at each page's `base` and
+  next to each `<link rel=alternate>` in the head, expecting those links to be language roots; on a
+  click in the selector it maps the page through that sitemap. i18n writes only `/sitemap.xml` and
+  makes the head links point at the page itself, so Material asked for `/en/sitemap.xml` and
+  `/en/<page>/sitemap.xml`: 404s, a console error on every page. And its mapping compares absolute
+  URLs from `site_url`, so on any other host or port it sends the reader to the language's start page.
+  i18n already gives the selector a link to the same page in each language, so Material's mapping
+  adds nothing. We write one sitemap per language folder (with the per-page hreflang pairs, which is
+  where search engines read them) and drop the head's alternate links, so Material does not intercept.
 
 Like Material's own hooks, this fails the build on anything it does not understand.
 """
@@ -31,6 +37,7 @@ from mkdocs.structure.pages import Page
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="(?P<lang>[^"]+)">')
 CONFIG_SCRIPT = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
 
 
@@ -62,18 +69,34 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
+def _page_dir(page: Page) -> str:
+    return page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url) + "/"
+
+
+def _drop_head_alternates(output: str, page: Page, default: str, others: list[str]) -> str:
+    def drop(match: re.Match[str]) -> str:
+        if match.group("lang") not in (default, *others):
+            raise PluginError(f"i18n_search_sitemaps: unknown hreflang {match.group('lang')!r} in {page.file.src_uri}")
+        return ""
+
+    rewritten, count = HEAD_ALTERNATE.subn(drop, output)
+    if count != 1 + len(others):
+        raise PluginError(f"i18n_search_sitemaps: expected {1 + len(others)} alternate links in {page.file.src_uri}, found {count}")
+    return rewritten
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Point a non-default language page's Material `base` at its language root."""
-    _, others = _languages(config)
+    default, others = _languages(config)
+    output = _drop_head_alternates(output, page, default, others)
     locale = _language_of(page.url, others)
     if locale is None:
         return output
+    # Point a non-default language page's Material `base` at its language root.
     match = CONFIG_SCRIPT.search(output)
     if match is None:
         raise PluginError(f"i18n_search_sitemaps: no Material __config script in {page.file.src_uri}")
     material = json.loads(match.group(2))
-    page_dir = posixpath.dirname(page.url.rstrip("/")) if not page.url.endswith("/") else page.url
-    material["base"] = posixpath.relpath(locale, page_dir.rstrip("/") or ".")
+    material["base"] = posixpath.relpath(locale, _page_dir(page).rstrip("/") or ".")
     return output[: match.start(2)] + json.dumps(material) + output[match.end(2) :]
 
 

@@ -1,0 +1,268 @@
+"""Shared fixtures: the built site, a local HTTP server for it, and a real Chromium.
+
+`make test` builds the site strictly into site/ before pytest starts; these fixtures only read it.
+The browser is Debian's Chromium where it exists (CI and these machines), else Playwright's own.
+In CI a missing browser fails the run; it is never a skip.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# SITE_DIR lets a developer test a build kept apart from the site/ that `make serve` rewrites.
+SITE = Path(os.environ.get("SITE_DIR", ROOT / "site")).resolve()
+DOCS = ROOT / "docs"
+ARTIFACTS = ROOT / "test-artifacts"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LANGUAGES = ("sv", "en")
+DEFAULT_LANGUAGE = "sv"
+
+
+def page_names() -> list[str]:
+    """Every page, by its file name under docs/sv/ (the default language is the reference)."""
+    return sorted(p.relative_to(DOCS / DEFAULT_LANGUAGE).as_posix() for p in (DOCS / DEFAULT_LANGUAGE).rglob("*.md"))
+
+
+def page_url_path(name: str, lang: str) -> str:
+    """The URL path of a page as MkDocs builds it (use_directory_urls)."""
+    stem = name[: -len(".md")]
+    stem = "" if stem == "index" else stem.removesuffix("/index") + "/"
+    prefix = "" if lang == DEFAULT_LANGUAGE else f"{lang}/"
+    return "/" + prefix + stem
+
+
+def built_html(name: str, lang: str) -> Path:
+    return SITE / page_url_path(name, lang).lstrip("/") / "index.html"
+
+
+def chromium_executable() -> str | None:
+    """Debian's Chromium if installed; None lets Playwright use its own download."""
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+# ---------------------------------------------------------------- the built site and its server
+
+
+@pytest.fixture(scope="session")
+def site_dir() -> Path:
+    if not (SITE / "index.html").exists():
+        pytest.fail("site/ is not built: run `make test` (it builds first) or `make build`")
+    return SITE
+
+
+def _read_headers_file(site: Path) -> dict[str, str]:
+    """The headers the build wrote for static hosts (site/_headers, `/*` block only)."""
+    path = site / "_headers"
+    headers: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith(" ") and ":" in line:
+                name, value = line.strip().split(":", 1)
+                headers[name.strip()] = value.strip()
+    return headers
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves site/ like a static host would: right MIME types, the _headers, and caching."""
+
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+        ".svg": "image/svg+xml",
+        ".xml": "application/xml",
+        ".py": "text/x-python; charset=utf-8",
+        ".zip": "application/zip",
+    }
+    site_headers: dict[str, str] = {}
+
+    def end_headers(self) -> None:
+        for name, value in self.site_headers.items():
+            self.send_header(name, value)
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def serve_site(site: Path) -> tuple[_Server, str]:
+    handler = type("Handler", (_SiteHandler,), {"site_headers": _read_headers_file(site)})
+    server = _Server(("127.0.0.1", 0), partial(handler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture(scope="session")
+def server_url(site_dir: Path) -> Iterator[str]:
+    server, url = serve_site(site_dir)
+    yield url
+    server.shutdown()
+
+
+# ---------------------------------------------------------------- the browser
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the Makefile installs it
+        pytest.fail("Playwright is not installed: run `make test`")
+    with sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(
+                executable_path=chromium_executable(), args=CHROMIUM_FLAGS, headless=True
+            )
+        except Exception as error:  # a missing browser is a failure, never a skip
+            pytest.fail(f"Chromium could not start: {error}")
+        yield launched
+        launched.close()
+
+
+@dataclass
+class WatchedPage:
+    """A page plus everything it did that a test may want to assert on."""
+
+    page: object
+    context: object
+    server_url: str
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def goto(self, path: str) -> None:
+        response = self.page.goto(self.server_url + path, wait_until="load")
+        assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
+
+
+def _watch(context: object, page: object, server_url: str) -> WatchedPage:
+    watched = WatchedPage(page=page, context=context, server_url=server_url)
+    origin = urlsplit(server_url).netloc
+
+    def on_request(request: object) -> None:
+        watched.requests.append(request.url)
+        if urlsplit(request.url).scheme in ("http", "https", "ws", "wss") and urlsplit(request.url).netloc != origin:
+            watched.foreign_requests.append(request.url)
+
+    def on_response(response: object) -> None:
+        if response.status >= 400:
+            watched.failed_requests.append(f"{response.status} {response.url}")
+
+    page.on("request", on_request)
+    page.on("response", on_response)
+    page.on("requestfailed", lambda request: watched.failed_requests.append(f"failed {request.url}"))
+    page.on("console", lambda msg: msg.type == "error" and watched.console_errors.append(msg.text))
+    page.on("pageerror", lambda error: watched.console_errors.append(f"pageerror: {error}"))
+    return watched
+
+
+@pytest.fixture
+def open_page(browser: object, server_url: str) -> Iterator[Callable[..., WatchedPage]]:
+    """open_page(path, **context_options) -> WatchedPage, in a fresh browser context."""
+    contexts = []
+
+    def opener(path: str | None = None, **context_options: object) -> WatchedPage:
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        # Anything not addressed to the test server would leave the machine: block it, and record it.
+        origin = urlsplit(server_url).netloc
+        context.route(
+            lambda url: urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != origin,
+            lambda route: route.abort(),
+        )
+        watched = _watch(context, context.new_page(), server_url)
+        if path is not None:
+            watched.goto(path)
+        return watched
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+# ---------------------------------------------------------------- checks shared by browser tests
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.fail("node_modules/axe-core is missing: run `make test` (npm ci)")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def axe_violations(axe_source: str) -> Callable[[object], list[dict]]:
+    """Run axe-core (WCAG 2.0 and 2.1, A and AA) on the page as it is now; return the violations."""
+
+    def run(page: object) -> list[dict]:
+        # evaluate() runs through the DevTools protocol, so the page's CSP does not block axe itself.
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(axe_source)
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
+        return [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"]
+        ]
+
+    return run
+
+
+def describe_violations(violations: list[dict]) -> str:
+    return json.dumps(violations, indent=1)
+
+
+@pytest.fixture
+def screenshot() -> Callable[[object, str], Path]:
+    """Save a full-page PNG into test-artifacts/screenshots/ (git-ignored) for a person to look at."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page: object, name: str) -> Path:
+        path = folder / (re.sub(r"[^A-Za-z0-9._-]+", "_", name) + ".png")
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+COLOR_SCHEMES = ("light", "dark")

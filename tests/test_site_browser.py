@@ -1,0 +1,94 @@
+"""Every page in every language, in real Chromium over HTTP: no console errors, no failed or foreign
+requests, axe clean, the language selector keeps the reader on the same page, and screenshots at
+desktop and phone size in light and dark mode for a person to look at."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import (
+    COLOR_SCHEMES,
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    VIEWPORTS,
+    describe_violations,
+    page_names,
+    page_url_path,
+)
+
+PAGES = [(lang, name) for lang in LANGUAGES for name in page_names()]
+
+
+def other_language(lang: str) -> str:
+    return next(other for other in LANGUAGES if other != lang)
+
+
+def assert_clean(watched, what: str) -> None:
+    assert watched.console_errors == [], f"{what}: console errors {watched.console_errors}"
+    assert watched.failed_requests == [], f"{what}: failed requests {watched.failed_requests}"
+    assert watched.foreign_requests == [], f"{what}: requests to other hosts {watched.foreign_requests}"
+
+
+@pytest.mark.parametrize(("lang", "name"), PAGES, ids=[f"{lang}-{name}" for lang, name in PAGES])
+def test_page_in_browser(lang, name, open_page, axe_violations, screenshot) -> None:
+    path = page_url_path(name, lang)
+    for scheme in COLOR_SCHEMES:
+        for size, viewport in VIEWPORTS.items():
+            watched = open_page(path, viewport=viewport, color_scheme=scheme)
+            page = watched.page
+            assert page.get_attribute("html", "lang") == lang
+            # Material applies the palette from prefers-color-scheme; make sure it followed.
+            expected = "slate" if scheme == "dark" else "default"
+            assert page.get_attribute("body", "data-md-color-scheme") == expected
+            if size == "desktop":
+                violations = axe_violations(page)
+                assert violations == [], f"{lang}{path} ({scheme}): {describe_violations(violations)}"
+            screenshot(page, f"{lang}-{name.removesuffix('.md')}-{size}-{scheme}")
+            page.wait_for_load_state("networkidle")
+            assert_clean(watched, f"{lang}{path} {size} {scheme}")
+            watched.context.close()
+
+
+@pytest.mark.parametrize(("lang", "name"), PAGES, ids=[f"{lang}-{name}" for lang, name in PAGES])
+def test_language_selector_leads_to_the_same_page(lang, name, open_page) -> None:
+    target = other_language(lang)
+    watched = open_page(page_url_path(name, lang), viewport=VIEWPORTS["desktop"])
+    page = watched.page
+    # Let Material fetch the sitemaps it uses to rewrite the selector's links.
+    page.wait_for_load_state("networkidle")
+    page.hover(".md-header__option .md-select")
+    link = page.locator(f'.md-select__link[hreflang="{target}"]')
+    link.wait_for(state="visible")
+    link.click()
+    page.wait_for_load_state("load")
+    assert page.url == watched.server_url + page_url_path(name, target)
+    assert page.get_attribute("html", "lang") == target
+    page.wait_for_load_state("networkidle")
+    assert_clean(watched, f"{lang}/{name} -> {target}")
+
+
+SEARCHES = {
+    # A Swedish query finds Swedish pages and never English ones (and the other way round).
+    "sv": ("beställningar", "/"),
+    "en": ("orders", "/en/"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_search_finds_pages_in_the_same_language_only(lang, open_page) -> None:
+    query, root = SEARCHES[lang]
+    watched = open_page(page_url_path("index.md", lang), viewport=VIEWPORTS["desktop"])
+    page = watched.page
+    # The reader's way in: the "/" shortcut focuses the search box, then they type.
+    page.keyboard.press("/")
+    page.keyboard.type(query)
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    hrefs = page.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.href)")
+    assert hrefs, f"no hits for {query!r}"
+    paths = [href.removeprefix(watched.server_url) for href in hrefs]
+    for path in paths:
+        if lang == DEFAULT_LANGUAGE:
+            assert not any(path.startswith(f"/{other}/") for other in LANGUAGES if other != lang), path
+        else:
+            assert path.startswith(root), path
+    assert_clean(watched, f"search {lang}")
