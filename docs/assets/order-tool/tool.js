@@ -1,0 +1,365 @@
+// The order-number tool on the page: reads the pasted text or the chosen file, hands it to Python
+// in a module worker (worker.js), and shows what came back.
+//
+// * Python (about 13 MB) is downloaded only once the reader shows intent: focus or pointer on the
+//   tool, a paste, a file, or the button. A run asked for before Python is ready waits for it.
+// * Every piece of text from a mail goes into the page as text (textContent / text nodes), never as
+//   HTML, so a hostile mail cannot add elements or run script.
+// * All words come from the page's strings (#order-tool-strings), one JSON file per language.
+// * Nothing is stored: no localStorage, no cookies; the mail lives only in this tab.
+
+const FILE_EXTENSIONS = [".eml", ".txt", ".html", ".htm"];
+const FILE_TYPES = ["message/rfc822", "text/plain", "text/html"];
+const LARGE_TEXT = 100_000; // characters
+const ORDER_URL = "https://www.aliexpress.com/p/order/detail.html?orderId=";
+
+const root = document.querySelector("[data-order-tool]");
+if (root) setUp(root);
+
+function setUp(root) {
+  const t = readJson("order-tool-strings");
+  const config = readJson("order-tool-config");
+  const form = root.querySelector("[data-order-form]");
+  const input = root.querySelector('[data-testid="order-input"]');
+  const fileInput = root.querySelector('[data-testid="order-file"]');
+  const status = root.querySelector('[data-testid="order-status"]');
+  const statusText = status.querySelector("[data-status-text]");
+  const progress = status.querySelector("[data-progress]");
+  const results = root.querySelector("[data-results]");
+  const maxSize = t.size_mb.replace("{n}", String(config.maxBytes / (1024 * 1024)));
+
+  let worker = null;
+  let pythonReady = false;
+  let pythonFailed = false;
+  let latestRun = 0; // id of the newest run; older answers are ignored
+  let running = false;
+  // What the button runs on: the last chosen file, until the textarea is edited.
+  let source = { kind: "text" };
+
+  // ------------------------------------------------------------------ status
+
+  function setStatus(state, text, progressValue) {
+    status.dataset.state = state;
+    statusText.textContent = text;
+    progress.hidden = progressValue === undefined;
+    if (progressValue !== undefined) progress.value = progressValue;
+  }
+
+  // ------------------------------------------------------------------ Python in the worker
+
+  function startPython() {
+    if (worker) return;
+    worker = new Worker(config.worker, { type: "module" });
+    worker.addEventListener("message", onWorkerMessage);
+    worker.addEventListener("error", (event) => {
+      event.preventDefault();
+      pythonFailed = true;
+      fail(t.error_start);
+    });
+    worker.postMessage({
+      type: "init",
+      snapshot: new URL(config.snapshot, document.baseURI).href,
+      extractor: new URL(config.extractor, document.baseURI).href,
+      sizes: config.sizes,
+    });
+    setStatus("loading", t.status_loading, 2);
+  }
+
+  function onWorkerMessage(event) {
+    const message = event.data;
+    if (message.type === "stage") {
+      onStage(message);
+    } else if (message.type === "result") {
+      if (message.id === latestRun) finish(JSON.parse(message.json));
+    } else if (message.type === "failed") {
+      if (message.reason === "start") pythonFailed = true;
+      if (message.id === undefined || message.id === latestRun) {
+        fail(message.reason === "start" ? t.error_start : t.status_error);
+      }
+    }
+  }
+
+  function onStage({ stage, progress: value }) {
+    if (pythonReady) return; // stages only move forward
+    if (stage === "ready") pythonReady = true;
+    // A run that already ended (a refused file) keeps its message until the next run.
+    if (status.dataset.state === "error" || status.dataset.state === "done") return;
+    if (stage === "ready") {
+      setStatus("ready", t.status_ready);
+      if (running) setStatus("working", t.status_working); // a run was waiting for Python
+      return;
+    }
+    const text = running ? t.status_queued : stage === "starting" ? t.status_starting : t.status_loading;
+    setStatus("loading", text, value);
+  }
+
+  // ------------------------------------------------------------------ runs
+
+  function requestRun(payload) {
+    startPython();
+    const id = ++latestRun;
+    running = true;
+    if (pythonFailed) {
+      fail(t.error_start);
+      return;
+    }
+    if (pythonReady) {
+      setStatus("working", t.status_working);
+    } else {
+      setStatus("loading", t.status_queued, progress.hidden ? 2 : progress.value);
+    }
+    worker.postMessage({ type: "run", id, ...payload });
+  }
+
+  function runSource() {
+    if (source.kind === "file") {
+      // A copy: the kept bytes must survive for the next run.
+      requestRun({ bytes: source.bytes.slice(0) });
+    } else {
+      requestRun({ text: input.value });
+    }
+  }
+
+  // A run that ends before reaching Python (bad file) still goes working -> error.
+  function failRun(message) {
+    startPython();
+    latestRun += 1;
+    running = true;
+    setStatus("working", t.status_working);
+    fail(message);
+  }
+
+  function fail(message) {
+    running = false;
+    results.replaceChildren();
+    results.hidden = true;
+    setStatus("error", message);
+  }
+
+  function finish(result) {
+    running = false;
+    if (result.error) {
+      const size = t.size_mb.replace("{n}", String(result.error.limit_bytes / (1024 * 1024)));
+      fail(result.error.code === "too_large" ? t.error_too_large.replace("{size}", size) : t.error_unreadable);
+      return;
+    }
+    const heading = render(result);
+    results.hidden = false;
+    heading.focus();
+    const count = result.order_numbers.length;
+    const text =
+      count === 0 ? t.status_done_none : count === 1 ? t.status_done_one : t.status_done_other.replace("{count}", count);
+    setStatus("done", text);
+  }
+
+  // ------------------------------------------------------------------ results
+
+  function render(result) {
+    const heading = el("h2", { class: "order-tool__heading", tabindex: "-1" }, t.results_heading);
+    const parts = [heading];
+    if (result.not_aliexpress) {
+      parts.push(el("p", { class: "order-tool__note order-tool__note--warning", "data-testid": "not-aliexpress" }, t.not_aliexpress));
+    }
+    const orders = result.orders.length ? result.orders : result.order_numbers.map((value) => ({ value, evidence: [] }));
+    if (orders.length === 0) {
+      parts.push(
+        el(
+          "div",
+          { class: "order-tool__note", "data-testid": "order-none" },
+          el("p", {}, t.none),
+          el("p", {}, t.none_hint, " ", el("a", { href: config.manual_url }, t.none_link)),
+        ),
+      );
+    }
+    for (const order of orders) parts.push(renderOrder(order));
+    if (result.shop) parts.push(el("p", { class: "order-tool__shop" }, ...fill(t.shop, { shop: result.shop })));
+    if (result.tracking.length || result.tracking_numbers.length) parts.push(renderTracking(result));
+    if (result.product_ids.length) parts.push(renderProducts(result.product_ids));
+    if (result.other_ids.length) parts.push(renderOthers(result.other_ids));
+    results.replaceChildren(...parts);
+    return heading;
+  }
+
+  function renderOrder(order) {
+    const value = String(order.value);
+    const number = el("p", { class: "order-tool__number", "data-testid": "order-number", "data-value": value }, value);
+    const feedback = el("span", { class: "order-tool__copied", role: "status" });
+    const copy = el("button", { type: "button", class: "md-button order-tool__copy", "aria-label": t.copy_label.replace("{value}", value) }, t.copy);
+    copy.addEventListener("click", () => copyNumber(value, number, feedback));
+    const actions = el("p", { class: "order-tool__actions" }, copy, " ", feedback);
+    const card = el("div", { class: "order-tool__order" }, el("p", { class: "order-tool__label" }, t.order_label), number, actions);
+    // The link is built only from digits, so a mail cannot smuggle another address into it.
+    if (/^\d+$/.test(value)) {
+      card.append(
+        el(
+          "p",
+          {},
+          el("a", { href: ORDER_URL + value, rel: "noreferrer", class: "order-tool__open" }, t.open_order),
+          " ",
+          el("span", { class: "order-tool__hint" }, t.open_order_note),
+        ),
+      );
+    }
+    if (order.evidence && order.evidence.length) {
+      const items = order.evidence.map((evidence) => {
+        const template = t[`evidence_${evidence.kind}`] ?? t.evidence_context;
+        const label = el("strong", {}, evidence.label || "");
+        const item = el("li", {}, ...fill(template, { label }));
+        if (evidence.snippet) item.append(": ", el("code", { class: "order-tool__snippet" }, evidence.snippet));
+        return item;
+      });
+      card.append(el("p", { class: "order-tool__evidence-intro" }, t.evidence_intro), el("ul", { class: "order-tool__evidence" }, ...items));
+    }
+    return card;
+  }
+
+  function renderTracking(result) {
+    const entries = result.tracking.length
+      ? result.tracking
+      : result.tracking_numbers.map((value) => ({ value, carrier: null }));
+    const items = entries.map((entry) =>
+      el(
+        "li",
+        {},
+        el("span", { class: "order-tool__other-number", "data-testid": "tracking-number", "data-value": String(entry.value) }, String(entry.value)),
+        " ",
+        el("span", { class: "order-tool__hint" }, ...(entry.carrier ? fill(t.carrier, { carrier: entry.carrier }) : [t.carrier_unknown])),
+      ),
+    );
+    return el(
+      "section",
+      { class: "order-tool__section" },
+      el("h3", {}, t.tracking_heading),
+      el("ul", { class: "order-tool__list" }, ...items),
+      el("p", { class: "order-tool__hint" }, t.tracking_note, " ", el("a", { href: config.tracking_url }, t.tracking_link)),
+    );
+  }
+
+  function renderProducts(ids) {
+    const items = ids.map((id) =>
+      el("li", {}, el("span", { class: "order-tool__other-number", "data-testid": "product-id", "data-value": String(id) }, String(id))),
+    );
+    return el(
+      "section",
+      { class: "order-tool__section" },
+      el("h3", {}, t.product_heading),
+      el("ul", { class: "order-tool__list" }, ...items),
+      el("p", { class: "order-tool__hint" }, t.product_note),
+    );
+  }
+
+  function renderOthers(others) {
+    const items = others.map((other) => el("li", {}, el("span", { class: "order-tool__other-number" }, String(other.value))));
+    return el(
+      "section",
+      { class: "order-tool__section" },
+      el("h3", {}, t.other_heading),
+      el("ul", { class: "order-tool__list" }, ...items),
+      el("p", { class: "order-tool__hint" }, t.other_note),
+    );
+  }
+
+  async function copyNumber(value, number, feedback) {
+    try {
+      await navigator.clipboard.writeText(value);
+      feedback.textContent = t.copied;
+    } catch {
+      // Without clipboard access, select the number so the reader can copy it themselves.
+      window.getSelection().selectAllChildren(number);
+      feedback.textContent = t.copy_failed;
+    }
+  }
+
+  // ------------------------------------------------------------------ input
+
+  function readFile(file) {
+    startPython();
+    const name = file.name.toLowerCase();
+    if (!FILE_EXTENSIONS.some((ext) => name.endsWith(ext)) && !FILE_TYPES.includes(file.type)) {
+      failRun(t.error_file_type);
+      return;
+    }
+    if (file.size > config.maxBytes) {
+      failRun(t.error_too_large.replace("{size}", maxSize));
+      return;
+    }
+    const reader = new FileReader();
+    reader.addEventListener("load", () => {
+      source = { kind: "file", bytes: reader.result };
+      runSource();
+    });
+    reader.addEventListener("error", () => failRun(t.error_file_read));
+    // Bytes, not text: Python decodes them with the charset the mail itself declares.
+    reader.readAsArrayBuffer(file);
+  }
+
+  // Intent: the reader is about to use the tool, so start downloading Python now.
+  root.addEventListener("focusin", startPython);
+  root.addEventListener("pointerover", startPython);
+
+  input.addEventListener("input", () => {
+    source = { kind: "text" };
+  });
+
+  input.addEventListener("paste", (event) => {
+    startPython();
+    source = { kind: "text" };
+    const before = input.value;
+    const pasted = event.clipboardData ? event.clipboardData.getData("text/plain") : "";
+    // Wrapping megabytes of text into lines blocks the page for about a second; unwrapped, the
+    // browser lays it out at once. Long mails scroll sideways in the box instead.
+    input.wrap = before.length + pasted.length > LARGE_TEXT ? "off" : "soft";
+    // The pasted text is in the textarea only after this event; read it a moment later.
+    setTimeout(() => {
+      // A synthetic paste event (assistive software, automation) has no default action.
+      if (!event.isTrusted && pasted && input.value === before) {
+        input.setRangeText(pasted, input.selectionStart, input.selectionEnd, "end");
+      }
+      runSource();
+    }, 0);
+  });
+
+  fileInput.addEventListener("change", () => {
+    if (fileInput.files.length) readFile(fileInput.files[0]);
+  });
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    runSource();
+  });
+
+  root.addEventListener("dragover", (event) => {
+    if (!event.dataTransfer || !event.dataTransfer.types.includes("Files")) return;
+    event.preventDefault(); // allows the drop
+    startPython();
+    root.classList.add("order-tool--drop");
+  });
+  root.addEventListener("dragleave", (event) => {
+    if (!root.contains(event.relatedTarget)) root.classList.remove("order-tool--drop");
+  });
+  root.addEventListener("drop", (event) => {
+    root.classList.remove("order-tool--drop");
+    if (!event.dataTransfer || !event.dataTransfer.files.length) return;
+    event.preventDefault();
+    readFile(event.dataTransfer.files[0]);
+  });
+}
+
+// ------------------------------------------------------------------ DOM helpers
+
+function readJson(id) {
+  return JSON.parse(document.getElementById(id).textContent);
+}
+
+// An element with attributes and children; strings become text nodes, never markup.
+function el(tag, attributes, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
+
+// A UI string with {name} fields filled by strings or elements, as a list for append().
+function fill(template, values) {
+  return template.split(/\{(\w+)\}/).map((part, index) => (index % 2 ? values[part] ?? "" : part));
+}

@@ -1,0 +1,364 @@
+"""The order-number tool in real Chromium, over HTTP, in both languages.
+
+Each test starts Python at most once per page (restoring the build's snapshot takes well under a
+second) and runs many mails through it. Expected values are written here by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import COLOR_SCHEMES, VIEWPORTS, describe_violations
+
+ROOT = Path(__file__).resolve().parent.parent
+MAILS = ROOT / "tests" / "fixtures" / "mails"
+TOOL_PAGE = {"sv": "/ordernummer-ur-mejl/", "en": "/en/ordernummer-ur-mejl/"}
+INPUT = '[data-testid="order-input"]'
+SUBMIT = '[data-testid="order-submit"]'
+FILE = 'input[type=file][data-testid="order-file"]'
+STATUS = '[data-testid="order-status"]'
+STATES = {"idle", "loading", "ready", "working", "done", "error"}
+RUNTIME = "/assets/pyodide/"
+STORED = "() => [...Object.keys(localStorage), ...Object.keys(sessionStorage)].sort()"
+SNAPSHOT = "/assets/order-tool/python-snapshot.bin"
+
+# Records every state the status passes through, from before any page script runs.
+STATE_RECORDER = """
+window.__states = [];
+document.addEventListener("DOMContentLoaded", () => {
+  const status = document.querySelector('[data-testid="order-status"]');
+  if (!status) return;
+  window.__states.push(status.dataset.state);
+  // Several changes in one task arrive together; each record's successor holds the value it set.
+  new MutationObserver((records) => records.forEach((record, i) => window.__states.push(
+    i + 1 < records.length ? records[i + 1].oldValue : status.dataset.state)))
+    .observe(status, {attributes: true, attributeFilter: ["data-state"], attributeOldValue: true});
+});
+"""
+
+TYPICAL = (
+    "From: AliExpress <transaction@notice.aliexpress.com>\n"
+    "Subject: Your order has shipped\n\n"
+    "Order ID: 8123456789012345\n"
+    "Tracking number: LP00123456789012\n"
+    "Item: https://www.aliexpress.com/item/1005006123456789.html\n"
+)
+SWEDISH = "Hej!\n\nTack för din beställning.\nOrder ID: 8174523690147852\nBeställningsdatum: 12 nov 2026\n\nAliExpress\n"
+NO_ORDER = "Hej, här är veckans nyhetsbrev från AliExpress. Rea på kablar hela veckan!\n"
+NOT_ALIEXPRESS = "Hi, your Zalando order 12345678 has shipped. Tracking: RR123456785SE\n"
+
+# name -> (text, order numbers, tracking numbers, product IDs, flagged as not AliExpress)
+PASTED = {
+    "typical": (TYPICAL, ["8123456789012345"], ["LP00123456789012"], ["1005006123456789"], False),
+    "swedish": (SWEDISH, ["8174523690147852"], [], [], False),
+    "two orders": ((MAILS / "40-en-two-orders.txt").read_text(encoding="utf-8"),
+                   ["8987766554433221", "8976655443322110"], [], [], False),
+    "no order": (NO_ORDER, [], [], [], False),
+    "other shop": (NOT_ALIEXPRESS, [], ["RR123456785SE"], [], True),
+}
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def open_tool(open_page, lang: str, **context_options):
+    """The tool page with the state recorder installed; nothing on it touched yet."""
+    watched = open_page(None, **context_options)
+    watched.context.add_init_script(STATE_RECORDER)
+    watched.dialogs = []
+    watched.page.on("dialog", lambda dialog: (watched.dialogs.append(dialog.message), dialog.dismiss()))
+    watched.goto(TOOL_PAGE[lang])
+    return watched
+
+
+def python_requests(watched) -> list[str]:
+    return [url for url in watched.requests if RUNTIME in url or SNAPSHOT in url]
+
+
+def states(page) -> list[str]:
+    return page.evaluate("window.__states")
+
+
+def finished_runs(page) -> int:
+    return sum(state in ("done", "error") for state in states(page))
+
+
+def wait_for_run(page, before: int, timeout: float = 30_000) -> str:
+    """Wait until a run after `before` finished runs has ended; return the state it ended in."""
+    page.wait_for_function(
+        "n => window.__states.filter(s => s === 'done' || s === 'error').length > n", arg=before, timeout=timeout
+    )
+    history = states(page)
+    assert "working" in history[-2:], f"a run must pass through 'working': {history}"
+    return history[-1]
+
+
+def paste(page, text: str) -> str:
+    """A real paste (clipboard + Ctrl+V) into the emptied textarea; waits for the run it starts."""
+    page.evaluate("text => navigator.clipboard.writeText(text)", text)
+    page.fill(INPUT, "")
+    page.focus(INPUT)
+    before = finished_runs(page)
+    page.keyboard.press("ControlOrMeta+V")
+    return wait_for_run(page, before)
+
+
+def shown(page, testid: str) -> list[str]:
+    """data-value of each visible result with this test id, in page order."""
+    return page.eval_on_selector_all(
+        f'[data-testid="{testid}"]', "els => els.filter(e => e.checkVisibility()).map(e => e.dataset.value)"
+    )
+
+
+def visible(page, selector: str) -> bool:
+    return page.locator(selector).count() == 1 and page.locator(selector).is_visible()
+
+
+def assert_results(page, orders, tracking, products, not_aliexpress) -> None:
+    assert page.get_attribute(STATUS, "data-state") == "done"
+    assert shown(page, "order-number") == orders
+    assert sorted(shown(page, "tracking-number")) == sorted(tracking)
+    assert sorted(shown(page, "product-id")) == sorted(products)
+    assert visible(page, '[data-testid="order-none"]') == (not orders)
+    assert visible(page, '[data-testid="not-aliexpress"]') == not_aliexpress
+    for number in orders:  # a plain link to the order, built from the digits only
+        href = f"https://www.aliexpress.com/p/order/detail.html?orderId={number}"
+        assert page.locator(f'a[href="{href}"]').count() == 1
+
+
+def assert_clean(watched) -> None:
+    assert watched.console_errors == [], watched.console_errors
+    assert watched.failed_requests == [], watched.failed_requests
+    assert watched.foreign_requests == [], watched.foreign_requests
+
+
+# ------------------------------------------------------------------------------------------ the build
+
+
+class _ToolMarkup(HTMLParser):
+    """Collects, inside the tool's markup, the test ids, any on* attributes and javascript: URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.testids: list[str] = []
+        self.bad: list[str] = []
+        self.lang = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "html":
+            self.lang = values.get("lang") or ""
+        if "data-order-tool" in values:
+            self.depth = 1
+        elif self.depth and tag not in ("input", "br", "img", "meta", "link"):
+            self.depth += 1
+        if self.depth:
+            if "data-testid" in values:
+                self.testids.append(values["data-testid"] or "")
+            for name, value in attrs:
+                if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+                    self.bad.append(f"{tag} {name}={value}")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_tool_markup_is_in_the_built_page(site_dir: Path, lang: str) -> None:
+    html = (site_dir / TOOL_PAGE[lang].strip("/") / "index.html").read_text(encoding="utf-8")
+    parser = _ToolMarkup()
+    parser.feed(html)
+    assert parser.lang == lang
+    assert sorted(parser.testids) == ["order-file", "order-input", "order-status", "order-submit"]
+    assert parser.bad == []
+    assert html.count('id="order-tool-strings"') == 1
+    assert '<!-- order-tool -->' not in html
+    assert re.search(r'data-testid="order-status" data-state="idle"', html)
+    assert "<noscript>" in html
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"', html).group(1)
+    for directive in ("connect-src 'self'", "worker-src 'self'", "'wasm-unsafe-eval'"):
+        assert directive in csp
+
+
+def test_runtime_and_extractor_are_shipped_once(site_dir: Path) -> None:
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+        assert (site_dir / "assets" / "pyodide" / name).is_file(), name
+    assert not (site_dir / "en" / "assets").exists(), "the runtime must not be copied per language"
+    shipped = (site_dir / "assets" / "order-tool" / "order_number.py").read_bytes()
+    source = (ROOT / "snippets" / "order_number.py").read_bytes()
+    assert hashlib.sha256(shipped).digest() == hashlib.sha256(source).digest()
+    assert (site_dir / "assets" / "order-tool" / "python-snapshot.bin").stat().st_size > 1_000_000
+    tool_js = (site_dir / "assets" / "order-tool" / "tool.js").read_text(encoding="utf-8")
+    worker_js = (site_dir / "assets" / "order-tool" / "worker.js").read_text(encoding="utf-8")
+    assert not re.search(r"\.(inner|outer)HTML\s*=|insertAdjacentHTML|document\.write", tool_js)
+    assert not re.search(r"(localStorage|sessionStorage|indexedDB|document\.cookie)\b\s*[.=\[]", tool_js)
+    assert "jsdelivr" not in worker_js and "indexURL: PYODIDE_URL" in worker_js and "packageBaseUrl: PYODIDE_URL" in worker_js
+
+
+# ------------------------------------------------------------------------------------------ the browser
+
+
+def test_pages_without_the_tool_never_load_python(open_page) -> None:
+    for path in ("/", "/en/", "/hitta-ordernumret/", "/en/spara-paketet/"):
+        watched = open_page(path)
+        page = watched.page
+        page.mouse.move(200, 300)
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(300)
+        assert python_requests(watched) == [], path
+        assert not any(re.search(r"/assets/order-tool/(tool|worker)\.js", url) for url in watched.requests), path
+        watched.context.close()
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_tool_end_to_end(open_page, axe_violations, lang: str) -> None:
+    watched = open_tool(open_page, lang, permissions=["clipboard-read", "clipboard-write"])
+    page = watched.page
+
+    # Before intent: idle, and not one byte of Python fetched.
+    assert page.get_attribute("html", "lang") == lang
+    page.wait_for_timeout(700)
+    assert page.get_attribute(STATUS, "data-state") == "idle"
+    assert python_requests(watched) == []
+    stored_before = page.evaluate(STORED)
+
+    # Typing is intent; the button pressed long before Python is ready is queued, not lost.
+    page.fill(INPUT, TYPICAL)
+    assert page.get_attribute(STATUS, "data-state") == "loading"
+    page.click(SUBMIT)
+    assert wait_for_run(page, 0) == "done"
+    assert_results(page, *PASTED["typical"][1:])
+    history = states(page)
+    assert history[:2] == ["idle", "loading"] and set(history) <= STATES, history
+    assert history.index("working") > history.index("loading")
+    assert any(f"{RUNTIME}pyodide.asm.wasm" in url for url in watched.requests)
+
+    # Focus went to the results, which name where the number was found (the label in bold).
+    assert page.evaluate("document.activeElement.classList.contains('order-tool__heading')")
+    assert page.locator(".order-tool__evidence strong", has_text="Order ID").count() >= 1
+
+    # Pasting runs by itself, every time; earlier results go away.
+    for name, (text, *expected) in PASTED.items():
+        assert paste(page, text) == "done", name
+        assert_results(page, *expected)
+    assert paste(page, SWEDISH) == "done"  # the same result as before still goes working -> done
+    assert paste(page, SWEDISH) == "done"
+    assert_results(page, *PASTED["swedish"][1:])
+
+    # Tracking numbers link to the tracking page; the carrier is named.
+    paste(page, TYPICAL)
+    assert page.locator('a[href$="spara-paketet/"]').count() >= 1
+    assert "Cainiao" in page.inner_text("[data-results]")
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+
+    # A raw .eml through the file input: its own charset (ISO-8859-1, quoted-printable) is honoured.
+    before = finished_runs(page)
+    page.set_input_files(FILE, str(MAILS / "10-sv-iso-8859-1-qp.eml"))
+    assert wait_for_run(page, before) == "done"
+    assert_results(page, ["8177665544332211"], [], [], False)
+    before = finished_runs(page)
+    page.set_input_files(FILE, str(MAILS / "05-en-order-confirmed-raw.eml"))
+    assert wait_for_run(page, before) == "done"
+    assert_results(page, ["8011223344556677"], [], ["1005005556667778", "4000123456789"], False)
+
+    # The button runs on the file until the textarea is edited, then on the textarea.
+    before = finished_runs(page)
+    page.click(SUBMIT)
+    assert wait_for_run(page, before) == "done"
+    assert shown(page, "order-number") == ["8011223344556677"]
+    page.fill(INPUT, SWEDISH)
+    before = finished_runs(page)
+    page.click(SUBMIT)
+    assert wait_for_run(page, before) == "done"
+    assert shown(page, "order-number") == ["8174523690147852"]
+
+    # A file of another kind is refused; the textarea keeps its text through the error.
+    before = finished_runs(page)
+    page.set_input_files(FILE, files=[{"name": "photo.png", "mimeType": "image/png", "buffer": b"\x89PNG...."}])
+    assert wait_for_run(page, before) == "error"
+    assert page.input_value(INPUT) == SWEDISH
+    assert shown(page, "order-number") == []
+
+    # Hostile HTML is only ever text: no dialog, no element of the mail in the page.
+    hostile = (MAILS / "45-hostile.html").read_text(encoding="utf-8") + '<b id="from-the-mail">x</b>'
+    assert paste(page, hostile) == "done"
+    assert_results(page, ["8180123456789012"], [], [], False)
+    page.wait_for_timeout(200)
+    assert watched.dialogs == []
+    assert page.locator('#from-the-mail, img[src="x"], [onclick], svg script').count() == 0
+    tags = page.eval_on_selector_all("[data-results] *", "els => [...new Set(els.map(e => e.tagName))]")
+    assert set(tags) <= {"H2", "H3", "P", "DIV", "SECTION", "UL", "LI", "SPAN", "A", "BUTTON", "STRONG", "CODE"}
+
+    # Nothing is stored by the tool (Material keeps its own few settings; those existed before).
+    assert page.evaluate(STORED) == stored_before
+
+    # After "ready" nothing more is needed from the network: cut it and extract again.
+    requests_before = len(watched.requests)
+    watched.context.set_offline(True)
+    watched.context.route("**/*", lambda route: route.abort())
+    assert paste(page, TYPICAL) == "done"
+    assert_results(page, *PASTED["typical"][1:])
+    before = finished_runs(page)
+    page.set_input_files(FILE, str(MAILS / "18-ru-windows-1251.eml"))
+    assert wait_for_run(page, before) == "done"
+    assert shown(page, "order-number") == ["5098765432109876"]
+    assert watched.requests[requests_before:] == []
+
+    assert watched.dialogs == []
+    assert_clean(watched)
+
+
+def test_keyboard_only(open_page) -> None:
+    watched = open_tool(open_page, "en", permissions=["clipboard-read", "clipboard-write"])
+    page = watched.page
+    for _ in range(80):  # Tab from the top of the page to the textarea
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.testid") == "order-input":
+            break
+    else:
+        pytest.fail("the textarea cannot be reached with Tab")
+    page.keyboard.type(SWEDISH)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.testid") == "order-file"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.testid") == "order-submit"
+    before = finished_runs(page)
+    page.keyboard.press("Enter")
+    assert wait_for_run(page, before) == "done"
+    assert shown(page, "order-number") == ["8174523690147852"]
+    # Focus is on the results; the next Tab reaches the Copy button, and Enter copies.
+    assert page.evaluate("document.activeElement.classList.contains('order-tool__heading')")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('order-tool__copy')")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('.order-tool__copied').textContent.length > 0")
+    assert page.evaluate("navigator.clipboard.readText()") == "8174523690147852"
+    # The status is a live region that was there from the start.
+    assert page.get_attribute(STATUS, "role") == "status"
+    assert_clean(watched)
+
+
+def test_screenshots_and_axe_with_results(open_page, axe_violations, screenshot) -> None:
+    for scheme in COLOR_SCHEMES:
+        for size, viewport in VIEWPORTS.items():
+            watched = open_tool(open_page, "sv", viewport=viewport, color_scheme=scheme,
+                                permissions=["clipboard-read", "clipboard-write"])
+            page = watched.page
+            assert paste(page, TYPICAL) == "done"
+            page.locator('[data-testid="order-number"]').scroll_into_view_if_needed()
+            violations = axe_violations(page)
+            assert violations == [], f"{size} {scheme}: {describe_violations(violations)}"
+            # No sideways scrolling at phone width.
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), size
+            screenshot(page, f"tool-sv-{size}-{scheme}")
+            assert_clean(watched)
+            watched.context.close()
