@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Run snippets/order_number.py inside Pyodide (Python 3.14 on WebAssembly,
+// as in the browser) and print run_json() for each input file: one JSON line
+// per file, in the order given.
+//
+//   node tests/pyodide_runner.mjs FILE...
+//   echo '["a.eml", "b.txt"]' | node tests/pyodide_runner.mjs
+//
+// Files are handed to Python as raw bytes (through Pyodide's virtual file
+// system), so charsets are decoded by the same code as in CPython.
+// tests/test_order_number_pyodide.py compares the output with CPython's.
+
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const pyodideDir = path.join(root, "node_modules", "pyodide");
+const modulePath = path.join(root, "snippets", "order_number.py");
+
+async function inputPaths() {
+  const args = process.argv.slice(2);
+  if (args.length > 0) return args;
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  const paths = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  if (!Array.isArray(paths)) throw new Error("stdin must hold a JSON list of paths");
+  return paths;
+}
+
+export async function loadExtractor() {
+  const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
+  const pyodide = await loadPyodide({
+    indexURL: pyodideDir + path.sep,
+    // Anything Python prints goes to stderr, so stdout stays one line per file.
+    stdout: (line) => process.stderr.write(line + "\n"),
+    stderr: (line) => process.stderr.write(line + "\n"),
+  });
+  pyodide.FS.mkdirTree("/extractor");
+  pyodide.FS.writeFile("/extractor/order_number.py", readFileSync(modulePath));
+  pyodide.runPython("import sys; sys.path.insert(0, '/extractor'); import order_number");
+  return pyodide;
+}
+
+async function main() {
+  const paths = await inputPaths();
+  const pyodide = await loadExtractor();
+  const version = pyodide.runPython("import platform; platform.python_version()");
+  process.stderr.write(`pyodide_runner: Python ${version} (Pyodide ${pyodide.version})\n`);
+  for (const file of paths) {
+    pyodide.FS.writeFile("/extractor/input", readFileSync(file));
+    const output = pyodide.runPython(
+      "with open('/extractor/input', 'rb') as f: result = order_number.run_json(f.read())\nresult"
+    );
+    process.stdout.write(output + "\n");
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    process.stderr.write(`pyodide_runner: ${error.stack || error}\n`);
+    process.exitCode = 1;
+  });
+}
