@@ -68,7 +68,8 @@ class ArticleParser(HTMLParser):
             self.depth += 1
         if not self.depth:
             return
-        if tag in SKIP_TAGS or "headerlink" in (attr.get("class") or "") or self.skipping:
+        classes = (attr.get("class") or "").split()
+        if tag in SKIP_TAGS or {"headerlink", "filename"} & set(classes) or self.skipping:
             self.skipping.append(tag)
         if tag in BLOCK_TAGS:
             self._flush()
