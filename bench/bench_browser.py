@@ -14,14 +14,14 @@ pages) and drives Debian's Chromium headless through Playwright:
 from __future__ import annotations
 
 import argparse
-import http.server
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
-from functools import partial
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from site_server import serve_site  # noqa: E402 - the one server the tests use too
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -56,54 +56,6 @@ Total: SEK 59.90
 
 View order details: https://www.aliexpress.com/p/order/detail.html?orderId=8123456789012345
 """
-
-# -------------------------------------------------------------------------------- the server
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-        ".wasm": "application/wasm",
-        ".json": "application/json",
-        ".svg": "image/svg+xml",
-        ".py": "text/x-python; charset=utf-8",
-        ".zip": "application/zip",
-        ".bin": "application/octet-stream",
-    }
-    site_headers: dict[str, str] = {}
-
-    def end_headers(self) -> None:
-        for name, value in self.site_headers.items():
-            self.send_header(name, value)
-        # What we recommend to static hosts: assets cached (they carry ?v= or a versioned runtime),
-        # pages revalidated. The cache is what lets V8 reuse its compiled wasm on a second visit.
-        cache = "public, max-age=604800" if self.path.startswith("/assets/") else "no-cache"
-        self.send_header("Cache-Control", cache)
-        super().end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
-def _site_headers(site: Path) -> dict[str, str]:
-    headers = {}
-    path = site / "_headers"
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith(" ") and ":" in line:
-                name, value = line.strip().split(":", 1)
-                headers[name.strip()] = value.strip()
-    return headers
-
-
-def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = type("Handler", (_Handler,), {"site_headers": _site_headers(site)})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(site)))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 # -------------------------------------------------------------------------------- in the page
@@ -254,7 +206,7 @@ def main() -> int:
     if not (args.site / TOOL_PAGE.strip("/") / "index.html").exists():
         print(f"{args.site} has no tool page: run `make build` first", file=sys.stderr)
         return 2
-    server, url = serve(args.site)
+    server, url = serve_site(args.site, cache_assets=True)
     try:
         report(measure(url, args.runs), args.runs)
     finally:

@@ -7,19 +7,18 @@ In CI a missing browser fails the run; it is never a skip.
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import re
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from site_server import serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
 # SITE_DIR lets a developer test a build kept apart from the site/ that `make serve` rewrites.
@@ -73,55 +72,6 @@ def site_dir() -> Path:
     if not (SITE / "index.html").exists():
         pytest.fail("site/ is not built: run `make test` (it builds first) or `make build`")
     return SITE
-
-
-def _read_headers_file(site: Path) -> dict[str, str]:
-    """The headers the build wrote for static hosts (site/_headers, `/*` block only)."""
-    path = site / "_headers"
-    headers: dict[str, str] = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith(" ") and ":" in line:
-                name, value = line.strip().split(":", 1)
-                headers[name.strip()] = value.strip()
-    return headers
-
-
-class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves site/ like a static host would: right MIME types, the _headers, and caching."""
-
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-        ".wasm": "application/wasm",
-        ".json": "application/json",
-        ".svg": "image/svg+xml",
-        ".xml": "application/xml",
-        ".py": "text/x-python; charset=utf-8",
-        ".zip": "application/zip",
-    }
-    site_headers: dict[str, str] = {}
-
-    def end_headers(self) -> None:
-        for name, value in self.site_headers.items():
-            self.send_header(name, value)
-        self.send_header("Cache-Control", "no-cache")
-        super().end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-
-def serve_site(site: Path) -> tuple[_Server, str]:
-    handler = type("Handler", (_SiteHandler,), {"site_headers": _read_headers_file(site)})
-    server = _Server(("127.0.0.1", 0), partial(handler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 @pytest.fixture(scope="session")
