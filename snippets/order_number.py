@@ -420,6 +420,7 @@ _HIDDEN_TAGS = {
 }
 # Where link targets live. Images count: tracking pixels carry orderId= too.
 _LINK_ATTRIBUTES = {"a": "href", "area": "href", "img": "src", "iframe": "src", "form": "action"}
+_TAGS_WITH_VALUES = frozenset(_LINK_ATTRIBUTES) | {"input"}
 _HTML_SPACE_RE = re.compile(r"[ \t\r\n\f]{1,4096}")
 _BLOCK_MARK, _CELL_MARK = "\x1e", "\x1f"  # record and unit separators
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -444,23 +445,27 @@ def html_to_text(markup: str) -> tuple[str, list[str]]:
     parts: list[str] = []
     links: list[str] = []
     position = 0
-    tokens = _MARKUP_RE.finditer(markup)
-    while (token := next(tokens, None)) is not None:
-        parts.append(markup[position:token.start()])
-        position = token.end()
-        slash, tag, attributes = token.groups()
-        if tag is None:
-            continue  # a comment or declaration
-        tag = tag.lower()
-        if not slash:
-            _read_start_tag(tag, attributes, parts, links)
-            if tag in _HIDDEN_TAGS:
-                position = _end_of_hidden_content(markup, position, tag)
-                tokens = _MARKUP_RE.finditer(markup, position)
-        if tag in _CELL_TAGS:
-            parts.append(_CELL_MARK)
-        elif tag in _BLOCK_TAGS:
-            parts.append(_BLOCK_MARK)
+    hidden_from = 0
+    while hidden_from is not None:
+        hidden_from = None
+        for token in _MARKUP_RE.finditer(markup, position):
+            parts.append(markup[position:token.start()])
+            position = token.end()
+            slash, tag, attributes = token.groups()
+            if tag is None:
+                continue  # a comment or declaration
+            tag = tag.lower()
+            if not slash:
+                if tag in _TAGS_WITH_VALUES:
+                    _read_start_tag(tag, attributes, parts, links)
+                if tag in _HIDDEN_TAGS:
+                    # Skip the hidden content, then tokenize afresh after it.
+                    hidden_from = position = _end_of_hidden_content(markup, position, tag)
+                    break
+            if tag in _CELL_TAGS:
+                parts.append(_CELL_MARK)
+            elif tag in _BLOCK_TAGS:
+                parts.append(_BLOCK_MARK)
     parts.append(markup[position:])
     # Line breaks in HTML source are just spaces on screen.
     text = _HTML_SPACE_RE.sub(" ", unescape_entities("".join(parts)))
