@@ -797,7 +797,8 @@ def _collapse(text: str) -> str:
 class DocumentFacts:
     """What is known about the whole document while single numbers are judged."""
 
-    def __init__(self, segments: list[str], senders: list[str]) -> None:
+    def __init__(self, segments: list[str], senders: list[str], subject_count: int = 0) -> None:
+        self.subject_count = subject_count  # segments[:subject_count] are Subject headers
         self._all_text = "\n".join(senders + segments)
         self.lowered = self._all_text.lower()
         self.aliexpress = mentions_aliexpress(self.lowered)
@@ -1068,7 +1069,8 @@ def _finding_from_label(text: str, segment: int, number: _Number, label: _Label,
     snippet = make_snippet(text, label.start, number.end)
     category = label.category
     if category in _ORDER_CATEGORIES:
-        return _order_from_label(text, segment, number, label, snippet)
+        in_subject = segment < facts.subject_count or _on_subject_line(text, label.start)
+        return _order_from_label(text, segment, number, label, snippet, in_subject)
     if category == "tracking" and 8 <= len(digits) <= 30:
         return _tracking_finding(text, digits, "numeric", segment, number.start, number.end, facts)
     if category == "product":
@@ -1079,7 +1081,7 @@ def _finding_from_label(text: str, segment: int, number: _Number, label: _Label,
 
 
 def _order_from_label(text: str, segment: int, number: _Number, label: _Label,
-                      snippet: str) -> Finding | None:
+                      snippet: str, in_subject: bool) -> Finding | None:
     digits, note, where = number.digits, number.note, (segment, number.start)
     if len(digits) in (17, 18):
         digits = _without_running_index(digits)
@@ -1092,9 +1094,31 @@ def _order_from_label(text: str, segment: int, number: _Number, label: _Label,
         return None
     tail = _SUBJECT_TAIL_RE.match(text, number.end)
     if label.category == "order_list" or (label.category == "order_word" and tail):
+        # "Your order N has shipped" reads like a subject; only a subject line is called one.
         subject = _subject_label(text, label, number, tail.end() if tail else number.end)
-        return Finding("order", digits, where, snippet, SUBJECT, subject, note=note)
+        return Finding("order", digits, where, snippet, SUBJECT if in_subject else LABEL, subject, note=note)
     return Finding("order", digits, where, snippet, LABEL, _collapse(label.text), note=note)
+
+
+# A subject line in pasted text: "Ämne: SV: Order N: order shipped", or a
+# subject pasted on its own as the first line: "VB: Order N: order shipped".
+_REPLY_PREFIXES = r"(?:(?:re|sv|vs|vb|fw|fwd|aw|wg|tr|odp|rv)[ \t]{0,2}:[ \t]{0,3}){0,4}"
+_SUBJECT_HEADER_RE = re.compile(
+    r"(?:subject|ämne|betreff|objet|asunto|assunto|emne|aihe|temat|тема|oggetto|onderwerp)"
+    r"[ \t]{0,3}:[ \t]{0,3}" + _REPLY_PREFIXES
+)
+_FIRST_LINE_RE = re.compile(_REPLY_PREFIXES)
+
+
+def _on_subject_line(text: str, label_start: int) -> bool:
+    """Whether the label follows a "Subject:" header on its line, or opens the text."""
+    line_start = text.rfind("\n", max(0, label_start - 80), label_start) + 1
+    if line_start == 0 and label_start > 80:
+        return False  # a long line: not a header line
+    before = text[line_start:label_start].lower().lstrip(" \t")
+    if _SUBJECT_HEADER_RE.fullmatch(before):
+        return True
+    return line_start == 0 and _FIRST_LINE_RE.fullmatch(before) is not None
 
 
 def _without_running_index(digits: str) -> str | None:
@@ -1294,7 +1318,7 @@ def extract(data: str | bytes) -> Result:
     segments = [normalize(text) for text in document.subjects + document.texts]
     if document.links:
         segments.append(normalize("\n".join(document.links)))
-    facts = DocumentFacts(segments, document.senders)
+    facts = DocumentFacts(segments, document.senders, len(document.subjects))
     findings = find_candidates(segments, facts)
     return classify(findings, other_shop(facts.lowered), document.notes)
 

@@ -32,6 +32,7 @@ TOP_LEVEL_KEYS = {
     "other_ids", "not_aliexpress", "shop", "notes",
 }
 ORDER = "8123456789012345"  # a made-up, format-correct order number
+OTHER = "8987654321098765"  # a second one, for mails with two orders
 
 
 def result_of(name: str) -> dict:
@@ -162,6 +163,13 @@ def test_subject_lines(subject, label):
     assert {"kind": "subject", "label": label} == {
         k: result["orders"][0]["evidence"][0][k] for k in ("kind", "label")
     }
+
+
+def test_only_a_subject_line_is_called_the_subject():
+    # The tool tells the reader "in the subject line"; a sentence in the body is not one.
+    pasted = f"Hej!\nÄmne: SV: Order {ORDER}: order shipped\n\nThanks. Your order {OTHER} has shipped.\n"
+    evidence = {o["value"]: o["evidence"][0]["kind"] for o in on.extract(pasted).to_dict()["orders"]}
+    assert evidence == {ORDER: "subject", OTHER: "label"}
 
 
 def test_subject_header_of_a_raw_message_is_decoded():
