@@ -786,8 +786,20 @@ def make_snippet(text: str, start: int, end: int, width: int = 80) -> str:
     room = max(0, width - (end - start))
     left = max(0, start - room // 2)
     right = min(len(text), end + room - (start - left))
+    # Start and end on whole words, so the reader sees "Order ID: …", not "der ID: …".
+    if left > 0 and text[left - 1].isalnum():
+        space = _first_space(text, left, start)
+        left = space + 1 if space >= 0 else left
+    if right < len(text) and text[right].isalnum():
+        space = max(text.rfind(c, end, right) for c in " \t\n")
+        right = space if space >= 0 else right
     snippet = text[left:right].replace("<", " ").replace(">", " ")
     return _collapse(snippet)[:width]
+
+
+def _first_space(text: str, start: int, end: int) -> int:
+    found = [i for i in (text.find(c, start, end) for c in " \t\n") if i >= 0]
+    return min(found) if found else -1
 
 
 def _collapse(text: str) -> str:
