@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from site_server import serve_site
 
@@ -35,8 +36,29 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-LANGUAGES = ("sv", "en")
-DEFAULT_LANGUAGE = "sv"
+
+
+def load_mkdocs_yml() -> dict:
+    """mkdocs.yml as data; the Python objects it names (the emoji index) are irrelevant here."""
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+
+
+def _built_languages() -> list[dict]:
+    plugins = load_mkdocs_yml()["plugins"]
+    i18n = next(plugin["i18n"] for plugin in plugins if isinstance(plugin, dict) and "i18n" in plugin)
+    return [lang for lang in i18n["languages"] if lang.get("build", True)]
+
+
+# The languages come from mkdocs.yml, default first, so a new language is tested without edits here.
+DEFAULT_LANGUAGE = next(lang["locale"] for lang in _built_languages() if lang.get("default"))
+LANGUAGES = (DEFAULT_LANGUAGE,) + tuple(
+    lang["locale"] for lang in _built_languages() if lang["locale"] != DEFAULT_LANGUAGE
+)
 
 
 def page_names() -> list[str]:

@@ -11,20 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import DEFAULT_LANGUAGE, DOCS, LANGUAGES, ROOT, SITE, built_html, page_names
+from conftest import DEFAULT_LANGUAGE, DOCS, LANGUAGES, ROOT, SITE, built_html, load_mkdocs_yml, page_names
 
 EXTERNAL_URL = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//(?!127\.0\.0\.1)""", re.I)
-
-
-def load_mkdocs_yml() -> dict:
-    class Loader(yaml.SafeLoader):
-        pass
-
-    # mkdocs.yml names Python objects (emoji index); they are irrelevant here.
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
 
 
 def test_strict_build_has_no_warnings(tmp_path: Path) -> None:
