@@ -1107,8 +1107,9 @@ def _order_from_label(text: str, segment: int, number: _Number, label: _Label,
     tail = _SUBJECT_TAIL_RE.match(text, number.end)
     if label.category == "order_list" or (label.category == "order_word" and tail):
         # "Your order N has shipped" reads like a subject; only a subject line is called one.
-        subject = _subject_label(text, label, number, tail.end() if tail else number.end)
-        return Finding("order", digits, where, snippet, SUBJECT if in_subject else LABEL, subject, note=note)
+        if in_subject:
+            subject = _subject_label(text, label, number, tail.end() if tail else number.end)
+            return Finding("order", digits, where, snippet, SUBJECT, subject, note=note)
     return Finding("order", digits, where, snippet, LABEL, _collapse(label.text), note=note)
 
 
