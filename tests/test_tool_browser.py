@@ -63,6 +63,10 @@ PASTED = {
 }
 
 
+# How the tool names a package ID it set aside, written here by hand.
+SET_ASIDE_AS_PACKAGE = {"sv": "Paketets ID", "en": "A package ID"}
+
+
 # ------------------------------------------------------------------------------------------ helpers
 
 
@@ -259,6 +263,11 @@ def test_tool_end_to_end(open_page, axe_violations, lang: str) -> None:
     assert "Cainiao" in page.inner_text("[data-results]")
     violations = axe_violations(page)
     assert violations == [], describe_violations(violations)
+
+    # Numbers set aside say what they are, so the reader knows why they are not the order number.
+    paste(page, (MAILS / "27-en-package-ids.txt").read_text(encoding="utf-8"))
+    others = page.locator(".order-tool__section", has=page.locator("li")).last.inner_text()
+    assert SET_ASIDE_AS_PACKAGE[lang] in others, others
 
     # A raw .eml through the file input: its own charset (ISO-8859-1, quoted-printable) is honoured.
     before = finished_runs(page)

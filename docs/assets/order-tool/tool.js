@@ -249,7 +249,16 @@ function setUp(root) {
   }
 
   function renderOthers(others) {
-    const items = others.map((other) => el("li", {}, el("span", { class: "order-tool__other-number" }, String(other.value))));
+    // Say what each number is, so the reader knows why it is not the order number.
+    const items = others.map((other) =>
+      el(
+        "li",
+        {},
+        el("span", { class: "order-tool__other-number" }, String(other.value)),
+        " ",
+        el("span", { class: "order-tool__hint" }, t[`kind_${other.kind}`] ?? t.kind_other),
+      ),
+    );
     return el(
       "section",
       { class: "order-tool__section" },
