@@ -21,19 +21,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from site_server import serve_site  # noqa: E402 - the one server the tests use too
+from site_server import CHROMIUM_FLAGS, chromium_executable, serve_site  # noqa: E402 - shared with the tests
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TOOL_PAGE = "/ordernummer-ur-mejl/"
 TARGETS = {"cold": 2.0, "warm": 1.0, "typical": 0.050, "large": None, "longtask": 0.050, "insert": None}
 
@@ -119,7 +109,7 @@ class Visit:
 
     def __init__(self, playwright: object, profile: Path, url: str) -> None:
         self.context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
+            str(profile), executable_path=chromium_executable(), args=CHROMIUM_FLAGS, headless=True
         )
         self.context.add_init_script(LONGTASK_OBSERVER)
         self.page = self.context.new_page()

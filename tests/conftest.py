@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from site_server import serve_site
+from site_server import CHROMIUM_FLAGS, chromium_executable, serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
 # SITE_DIR lets a developer test a build kept apart from the site/ that `make serve` rewrites.
@@ -27,15 +26,6 @@ SITE = Path(os.environ.get("SITE_DIR", ROOT / "site")).resolve()
 DOCS = ROOT / "docs"
 ARTIFACTS = ROOT / "test-artifacts"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def load_mkdocs_yml() -> dict:
@@ -76,14 +66,6 @@ def page_url_path(name: str, lang: str) -> str:
 
 def built_html(name: str, lang: str) -> Path:
     return SITE / page_url_path(name, lang).lstrip("/") / "index.html"
-
-
-def chromium_executable() -> str | None:
-    """Debian's Chromium if installed; None lets Playwright use its own download."""
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
 
 
 # ---------------------------------------------------------------- the built site and its server

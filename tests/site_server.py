@@ -1,14 +1,36 @@
-"""A localhost server for the built site that behaves like the static hosts in the README.
+"""What the tests and the browser benchmark share: a localhost server for the built site that
+behaves like the static hosts in the README, and how to start Chromium here.
 
-Used by the tests (through conftest's `server_url`) and by `bench/bench_browser.py`.
+Used by the tests (through conftest's fixtures) and by `bench/bench_browser.py`.
 """
 
 from __future__ import annotations
 
 import http.server
+import os
+import shutil
 import threading
 from functools import partial
 from pathlib import Path
+
+# Headless, and nothing that calls home: this machine has no network but the package registries.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_executable() -> str | None:
+    """Debian's Chromium if installed (or $CHROMIUM); None lets Playwright use its own download."""
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
 
 
 def read_headers_file(site: Path) -> dict[str, str]:
