@@ -43,6 +43,9 @@ def test_page_in_browser(lang, name, open_page, axe_violations, screenshot) -> N
             if size == "desktop":
                 violations = axe_violations(page)
                 assert violations == [], f"{lang}{path} ({scheme}): {describe_violations(violations)}"
+            # Nothing may push the page sideways on a phone (figures, tables and code scroll inside).
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{lang}{path} {size}: {overflow}px wider than the screen"
             screenshot(page, f"{lang}-{name.removesuffix('.md')}-{size}-{scheme}")
             page.wait_for_load_state("networkidle")
             assert_clean(watched, f"{lang}{path} {size} {scheme}")
