@@ -1202,18 +1202,14 @@ def _inside_link_or_word(text: str, start: int) -> bool:
 # ---------------------------------------------------------------------------
 
 # Other shops, matched on lower-cased text. AliExpress evidence overrides.
-_OTHER_SHOPS = (
-    ("Amazon", re.compile(r"(?<![a-z0-9])amazon(?![a-z0-9])")),
-    ("Temu", re.compile(r"(?<![a-z0-9])temu(?![a-z0-9])")),
+_OTHER_SHOP_NAMES = (
+    "Amazon", "Temu", "Shein", "eBay", "Zalando", "CDON", "Etsy", "Banggood", "Joom", "Wildberries",
+)
+_OTHER_SHOPS = tuple(
+    (name, re.compile(rf"(?<![a-z0-9]){name.lower()}(?![a-z0-9])")) for name in _OTHER_SHOP_NAMES
+) + (
+    # "wish" alone is an everyday word: only the shop's domain or its own phrases count.
     ("Wish", re.compile(r"wish\.com|(?<![a-z0-9])wish (?:order|team|support|app|kundservice)")),
-    ("Shein", re.compile(r"(?<![a-z0-9])shein(?![a-z0-9])")),
-    ("eBay", re.compile(r"(?<![a-z0-9])ebay(?![a-z0-9])")),
-    ("Zalando", re.compile(r"(?<![a-z0-9])zalando(?![a-z0-9])")),
-    ("CDON", re.compile(r"(?<![a-z0-9])cdon(?![a-z0-9])")),
-    ("Etsy", re.compile(r"(?<![a-z0-9])etsy(?![a-z0-9])")),
-    ("Banggood", re.compile(r"(?<![a-z0-9])banggood(?![a-z0-9])")),
-    ("Joom", re.compile(r"(?<![a-z0-9])joom(?![a-z0-9])")),
-    ("Wildberries", re.compile(r"(?<![a-z0-9])wildberries(?![a-z0-9])")),
 )
 _ALIEXPRESS_MARKS = ("aliexpress", "ali express", "алиэкспресс", "али экспресс", "速卖通")
 
