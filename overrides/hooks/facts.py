@@ -58,7 +58,7 @@ MONTH_VALUE = re.compile(r"(\d{4})-(\d{2})")
 # stops the build instead of vanishing as an HTML comment.
 SHORTCODE = re.compile(r"<!--\s*(fact\w*)(.*?)-->", re.DOTALL | re.IGNORECASE)
 # Markdown would read these in a label and change it; facts hold plain text.
-MARKDOWN_SPECIALS = re.compile(r"[<>*_`\[\]]")
+MARKDOWN_SPECIALS = re.compile(r"[<>*_`|\[\]]")
 SOURCES_HEADING = re.compile(r"^##[ \t]+.*\{[^}]*#sources\b[^}]*\}[ \t]*$", re.MULTILINE)
 NBSP = "\u00a0"  # between a number and its unit, and as the thousands separator: no line break inside
 
