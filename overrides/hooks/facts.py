@@ -12,9 +12,9 @@
   that names the fact, as does an unknown key or flag in a page (naming the page), a page with facts
   but no sources section, or a built language with no row in FORMATS.
 
-Why a hook and not mkdocs-macros: these ~300 lines do one thing in Material's shortcode style
-(`<!-- … -->` comments that render as nothing if the hook is missing, loud errors), check the data, and
-generate the sources; macros would run Jinja over every page and add a dependency.
+Why a hook and not mkdocs-macros: this one file does one job in Material's shortcode style
+(`<!-- … -->` comments that render as nothing if the hook is missing, loud errors), checks the data and
+generates the sources; macros would run Jinja over every page and add a dependency.
 
 Languages: formats live in one table, FORMATS, keyed by locale; Norwegian, Danish and Finnish are
 added by adding rows. The page's language is the first folder of its source path (`sv/…`), as
