@@ -150,7 +150,7 @@ def load_facts(path: Path) -> dict[str, dict[str, Any]]:
         raise PluginError(f"facts: {path} is missing")
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (safe loader)
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError) as error:  # ValueError: a date like 2026-13-01
         raise PluginError(f"facts: {path} is not valid YAML: {error}") from None
     if not isinstance(data, dict) or not data:
         raise PluginError(f"facts: {path} must be a mapping from key to fact")
