@@ -171,6 +171,11 @@ class ArticleParser(HTMLParser):
         if self.strong:
             self.article.bold.append(data)
             self.block.append(" ")  # a label is a name, not part of the sentence's wording
+        elif self.in_sources:
+            # Publishers and their page titles, in their own language (the facts hook lists English and
+            # Swedish pages alike), plus the check mark that test_external_links_are_https_and_sourced
+            # checks. None of it is our prose, so the spelling and rhythm gates leave it alone.
+            self.block.append(" ")
         else:
             self.block.append(data)
 
