@@ -12,9 +12,9 @@
   that names the fact, as does an unknown key or flag in a page (naming the page), a page with facts
   but no sources section, or a built language with no row in FORMATS.
 
-Why a hook and not mkdocs-macros: these ~300 lines do one thing in Material's shortcode style
-(`<!-- … -->` comments that render as nothing if the hook is missing, loud errors), check the data, and
-generate the sources; macros would run Jinja over every page and add a dependency.
+Why a hook and not mkdocs-macros: this one file does one job in Material's shortcode style
+(`<!-- … -->` comments that render as nothing if the hook is missing, loud errors), checks the data and
+generates the sources; macros would run Jinja over every page and add a dependency.
 
 Languages: formats live in one table, FORMATS, keyed by locale; Norwegian, Danish and Finnish are
 added by adding rows. The page's language is the first folder of its source path (`sv/…`), as
@@ -58,7 +58,7 @@ MONTH_VALUE = re.compile(r"(\d{4})-(\d{2})")
 # stops the build instead of vanishing as an HTML comment.
 SHORTCODE = re.compile(r"<!--\s*(fact\w*)(.*?)-->", re.DOTALL | re.IGNORECASE)
 # Markdown would read these in a label and change it; facts hold plain text.
-MARKDOWN_SPECIALS = re.compile(r"[<>*_`\[\]]")
+MARKDOWN_SPECIALS = re.compile(r"[<>*_`|\[\]]")
 SOURCES_HEADING = re.compile(r"^##[ \t]+.*\{[^}]*#sources\b[^}]*\}[ \t]*$", re.MULTILINE)
 NBSP = "\u00a0"  # between a number and its unit, and as the thousands separator: no line break inside
 
@@ -150,7 +150,7 @@ def load_facts(path: Path) -> dict[str, dict[str, Any]]:
         raise PluginError(f"facts: {path} is missing")
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (safe loader)
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError) as error:  # ValueError: a date like 2026-13-01
         raise PluginError(f"facts: {path} is not valid YAML: {error}") from None
     if not isinstance(data, dict) or not data:
         raise PluginError(f"facts: {path} must be a mapping from key to fact")
