@@ -8,12 +8,14 @@ PY     := $(VENV)/bin/python
 STAMPS := .stamps
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup setup-test serve build test bench clean
+.PHONY: help setup setup-test serve build check test screenshots bench clean
 
 help:
 	@echo "make serve   build and serve the site at http://127.0.0.1:8000 with live reload"
-	@echo "make test    install everything the tests need, then run the whole suite"
-	@echo "make build   strict build into site/"
+	@echo "make test    install everything the tests need, then run the whole suite (CI runs this)"
+	@echo "make check   the inner loop: build, then every test but the browser ones (under 90 s)"
+	@echo "make build   strict build into site/ (SITE_URL=https://... for a deployable build)"
+	@echo "make screenshots  every page at phone and desktop size, light and dark, into test-artifacts/"
 	@echo "make bench   print the extractor and in-browser tool benchmarks"
 
 $(STAMPS)/venv: requirements.txt
@@ -54,8 +56,15 @@ serve: setup
 build: setup
 	$(PY) -m mkdocs build --strict --clean
 
+# The one strict build of a run is `build`; the tests read the site/ it leaves.
 test: setup-test build
 	$(PY) -m pytest
+
+check: setup-test build
+	$(PY) -m pytest -m "not browser"
+
+screenshots: setup-test build
+	$(PY) -m pytest -m browser --screenshots -k "test_page_in_browser or screenshots"
 
 bench: setup-test build
 	$(PY) bench/bench_extractor.py
