@@ -67,8 +67,8 @@ screenshots: setup-test build
 	$(PY) -m pytest -m browser --screenshots -k "test_page_in_browser or screenshots"
 
 bench: setup-test build
-	$(PY) bench/bench_extractor.py
-	$(PY) bench/bench_browser.py
+	$(PY) tests/bench/bench_extractor.py
+	$(PY) -m tests.bench.bench_browser
 
 clean:
 	rm -rf site $(STAMPS) test-artifacts .pytest_cache
