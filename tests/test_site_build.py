@@ -202,6 +202,15 @@ def test_only_versioned_assets_are_cached_for_long() -> None:
         assert referenced and all(referenced), f"{url} is cached for a year but linked without ?v=: {referenced}"
 
 
+def test_search_dialog_has_an_accessible_name() -> None:
+    """Material's search container is a role="dialog"; overrides/partials/search.html names it."""
+    for html_file in SITE.rglob("*.html"):
+        html = html_file.read_text(encoding="utf-8")
+        dialogs = re.findall(r'<div class="md-search"[^>]*>', html)
+        assert len(dialogs) == 1, f"{html_file.relative_to(SITE)}: {dialogs}"
+        assert re.search(r'role="dialog" aria-label="[^"]+"', dialogs[0]), f"{html_file.relative_to(SITE)}: {dialogs[0]}"
+
+
 def material_config(html: str) -> dict:
     """Material's `<script id="__config">` JSON: what its JavaScript reads at run time."""
     match = re.search(r'<script id="__config" type="application/json">(.*?)</script>', html, re.S)
