@@ -194,3 +194,17 @@ def test_tool_reaches_a_result_behind_nginx(nginx_page, nginx_url: str) -> None:
     page.wait_for_selector('[data-testid="order-status"][data-state="done"]', timeout=60_000)
     assert "8123456789012345" in page.inner_text("body")
     assert errors == []
+
+
+def test_headers_rules_apply_per_path_like_netlify(tmp_path: Path) -> None:
+    """The test server's reading of _headers (review L4): each block only for its own paths, splats
+    across slashes, placeholders for one segment, repeated headers joined."""
+    (tmp_path / "_headers").write_text(
+        "/*\n  X-A: all\n/assets/*\n  Cache-Control: long\n  X-A: assets\n/:lang/page/\n  X-B: placeholder\n",
+        encoding="utf-8",
+    )
+    rules = read_headers_file(tmp_path)
+    assert headers_for(rules, "/") == {"X-A": "all"}
+    assert headers_for(rules, "/assets/x/y.js") == {"X-A": "all, assets", "Cache-Control": "long"}
+    assert headers_for(rules, "/en/page/") == {"X-A": "all", "X-B": "placeholder"}
+    assert headers_for(rules, "/en/x/page/") == {"X-A": "all"}
