@@ -6,10 +6,18 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from conftest import DEFAULT_LANGUAGE, DOCS, LANGUAGES, SITE, built_html, load_mkdocs_yml, page_names, page_url_path
+
+def built_pages() -> Iterator[tuple[Path, str]]:
+    """Every HTML file in site/ (pages and 404.html) with its text."""
+    for html_file in sorted(SITE.rglob("*.html")):
+        yield html_file, html_file.read_text(encoding="utf-8")
+
 
 EXTERNAL_URL = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.I)
 
@@ -99,8 +107,8 @@ def test_no_loopback_or_made_up_host_in_the_site() -> None:
         assert not re.search(r"localhost|127\.0\.0\.1|0\.0\.0\.0|\bNone\b(?=[a-z/\"])", text), path.relative_to(SITE)
     if not SITE_URL:
         assert not list(SITE.rglob("sitemap.xml*")), "a build without SITE_URL wrote a sitemap"
-        for html_file in SITE.rglob("*.html"):
-            assert 'rel="canonical"' not in html_file.read_text(encoding="utf-8"), html_file.relative_to(SITE)
+        for html_file, html in built_pages():
+            assert 'rel="canonical"' not in html, html_file.relative_to(SITE)
 
 
 # Everything a built site/ may hold. A file outside these is a build input leaking out (MkDocs copies
@@ -134,8 +142,7 @@ def test_site_holds_only_what_the_site_serves() -> None:
 
 def test_no_external_resources_in_any_page() -> None:
     """Nothing a page loads by itself may come from another host (links the reader clicks are fine)."""
-    for html_file in SITE.rglob("*.html"):
-        html = html_file.read_text(encoding="utf-8")
+    for html_file, html in built_pages():
         for tag in re.findall(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*>", html, re.I):
             if re.match(r"<link\b", tag, re.I) and re.search(r'rel="(?:alternate|canonical)"', tag):
                 continue
@@ -153,8 +160,7 @@ def csp_directives(policy: str) -> dict[str, str]:
 
 def test_every_page_has_a_content_security_policy() -> None:
     tool_pages = []
-    for html_file in SITE.rglob("*.html"):
-        html = html_file.read_text(encoding="utf-8")
+    for html_file, html in built_pages():
         meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
         assert meta, f"{html_file.relative_to(SITE)} has no CSP"
         policy = csp_directives(meta.group(1))
@@ -206,8 +212,7 @@ def test_only_versioned_assets_are_cached_for_long() -> None:
 
 def test_search_dialog_has_an_accessible_name() -> None:
     """Material's search container is a role="dialog"; overrides/partials/search.html names it."""
-    for html_file in SITE.rglob("*.html"):
-        html = html_file.read_text(encoding="utf-8")
+    for html_file, html in built_pages():
         dialogs = re.findall(r'<div class="md-search"[^>]*>', html)
         assert len(dialogs) == 1, f"{html_file.relative_to(SITE)}: {dialogs}"
         assert re.search(r'role="dialog" aria-label="[^"]+"', dialogs[0]), f"{html_file.relative_to(SITE)}: {dialogs[0]}"
@@ -223,16 +228,15 @@ def material_config(html: str) -> dict:
 def test_instant_navigation_is_off_in_every_page() -> None:
     # navigation.instant breaks the i18n language switcher. Checked in what the browser gets, so a
     # feature list added per language (or by a plugin) is caught too.
-    for html_file in SITE.rglob("*.html"):
-        features = material_config(html_file.read_text(encoding="utf-8"))["features"]
+    for html_file, html in built_pages():
+        features = material_config(html)["features"]
         assert not any(f.startswith("navigation.instant") for f in features), html_file.relative_to(SITE)
 
 
 def test_only_the_tool_page_loads_the_tool() -> None:
     """The tool's script, and with it Python, is only on the page that has the tool."""
     with_tool = []
-    for html_file in SITE.rglob("*.html"):
-        html = html_file.read_text(encoding="utf-8")
+    for html_file, html in built_pages():
         scripts = re.findall(r'<script\b[^>]*\bsrc="([^"]*)"', html)
         if any(re.search(r"(^|/)assets/order-tool/tool\.js", src) for src in scripts):
             with_tool.append(html_file.relative_to(SITE).parent.as_posix())
