@@ -4,7 +4,8 @@
 build of a run); these fixtures only read it. The browser is Debian's Chromium where it exists (CI
 and these machines), else Playwright's own. A missing browser fails the run; it is never a skip.
 
-Layers (markers registered in pytest.ini), given here by test file so no test file needs a marker:
+Layers (markers registered in pytest.ini), given here by test file so no test file needs a marker
+(a file named test_*_browser.py is a browser file without being listed):
 unit (the extractor, in CPython and Pyodide), build (the built site and the hooks), content (the
 pages' text), browser (real Chromium). A test is a browser test exactly when it uses the `browser`
 fixture, directly or through `open_page`, whatever its file; a test in a browser file that does not
@@ -101,9 +102,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         name = item.path.name
-        if name not in TEST_LAYERS:
+        layer = TEST_LAYERS.get(name) or ("browser" if name.endswith("_browser.py") else None)
+        if layer is None:
             raise pytest.UsageError(f"{name} has no test layer: add it to TEST_LAYERS in tests/conftest.py")
-        layer = TEST_LAYERS[name]
         if "browser" in getattr(item, "fixturenames", ()):
             layer = "browser"
         elif layer == "browser":

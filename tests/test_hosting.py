@@ -208,3 +208,15 @@ def test_headers_rules_apply_per_path_like_netlify(tmp_path: Path) -> None:
     assert headers_for(rules, "/assets/x/y.js") == {"X-A": "all, assets", "Cache-Control": "long"}
     assert headers_for(rules, "/en/page/") == {"X-A": "all", "X-B": "placeholder"}
     assert headers_for(rules, "/en/x/page/") == {"X-A": "all"}
+
+
+def test_nginx_compresses_the_runtime(nginx_url: str, site_dir: Path) -> None:
+    """Readers are on 4G: the 9 MB WebAssembly file goes out gzipped, with its type and headers."""
+    path = _one(site_dir, "assets/pyodide/**/pyodide.asm.wasm")
+    request = urllib.request.Request(nginx_url + path, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert response.headers["Content-Type"] == "application/wasm"
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        body = response.read()
+    assert len(body) < (site_dir / path.lstrip("/")).stat().st_size / 2
