@@ -85,6 +85,7 @@ TEST_LAYERS = {
     "test_hooks.py": "build",
     "test_site_build.py": "build",
     "test_hosting.py": "build",
+    "test_facts.py": "build",  # on main (the facts issue): the hook, the facts file, the built pages
     "test_content.py": "content",
     "test_site_browser.py": "browser",
     "test_tool_browser.py": "browser",
