@@ -29,6 +29,10 @@ NB = "\u00a0"  # the hook keeps a number and its unit together with a no-break s
 
 
 def load_hook() -> ModuleType:
+    # As MkDocs does when it loads a hook: the hooks' folder is on sys.path, so `import i18n` works.
+    hooks = str(ROOT / "overrides" / "hooks")
+    if hooks not in sys.path:
+        sys.path.insert(0, hooks)
     spec = importlib.util.spec_from_file_location("facts_hook", ROOT / "overrides" / "hooks" / "facts.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

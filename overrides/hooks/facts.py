@@ -17,8 +17,8 @@ Why a hook and not mkdocs-macros: this one file does one job in Material's short
 generates the sources; macros would run Jinja over every page and add a dependency.
 
 Languages: formats live in one table, FORMATS, keyed by locale; Norwegian, Danish and Finnish are
-added by adding rows. The page's language is the first folder of its source path (`sv/…`), as
-mkdocs-static-i18n's folder layout has it (see `page_locale`).
+added by adding rows. The page's language and the built languages come from the site's one i18n
+module (`overrides/hooks/i18n.py`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+import i18n  # the sibling hook overrides/hooks/i18n.py (MkDocs puts the hooks' folder on sys.path)
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -298,14 +299,6 @@ def format_checked(day: dt.date, formats: Formats) -> str:
 # ---------------------------------------------------------------- pages
 
 
-def page_locale(page: Page) -> str:
-    """The page's language: the first folder of its source path (mkdocs-static-i18n, folder layout).
-
-    The one place this hook knows how pages map to languages; a shared i18n helper can replace it."""
-    src_uri = page.file.src_uri
-    return src_uri.split("/", 1)[0] if "/" in src_uri else ""
-
-
 def replace_shortcodes(markdown: str, facts: dict[str, dict[str, Any]], locale: str, where: str) -> tuple[str, list[str]]:
     """Replace every `<!-- fact KEY [flag] -->`; return the new Markdown and the keys used, in order."""
     formats = formats_for(locale)
@@ -389,26 +382,18 @@ def add_sources(markdown: str, items: list[tuple[str, str]], where: str) -> str:
 _facts: dict[str, dict[str, Any]] = {}
 
 
-def _built_languages(config: MkDocsConfig) -> list[str]:
-    # mkdocs-static-i18n internals this hook relies on: plugin.config.languages[].locale and .build.
-    plugin = config.plugins.get("i18n")
-    if plugin is None:
-        raise PluginError("facts: the mkdocs-static-i18n plugin is not enabled")
-    return [lang.locale for lang in plugin.config.languages if lang.build]
-
-
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = Path(config.config_file_path).resolve().parent
     _facts.clear()
     _facts.update(load_facts(root / FACTS_FILE))
-    for locale in _built_languages(config):
+    for locale in i18n.built_languages(config):
         formats_for(locale)  # fail before anything is built
     return config
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     where = f"docs/{page.file.src_uri}"
-    locale = page_locale(page)
+    locale = i18n.page_language(page, config)
     markdown, used = replace_shortcodes(markdown, _facts, locale, where)
     if not used:
         return markdown
