@@ -54,8 +54,9 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass, field
-from email import policy
+from email.header import decode_header, make_header
 from email.message import Message
+from email.policy import Compat32
 from typing import Iterator
 
 __all__ = [
@@ -149,6 +150,8 @@ class Result:
     not_aliexpress: bool = False
     shop: str | None = None
     notes: list[str] = field(default_factory=list)
+    # How many entries of each list were left out past MAX_LISTED.
+    not_listed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_LISTS, 0))
 
     @property
     def order_numbers(self) -> list[str]:
@@ -190,7 +193,21 @@ class Result:
             "not_aliexpress": self.not_aliexpress,
             "shop": self.shop,
             "notes": list(self.notes),
+            "not_listed": dict(self.not_listed),
         }
+
+    def cut_to_size(self) -> None:
+        """At most MAX_LISTED entries in each list; the rest are counted, so
+        the page never has to draw a hundred thousand rows."""
+        for name in _LISTS:
+            items = getattr(self, name)
+            if len(items) > MAX_LISTED:
+                self.not_listed[name] += len(items) - MAX_LISTED
+                setattr(self, name, items[:MAX_LISTED])
+                _add_note(self.notes, "not_all_listed")
+
+
+_LISTS = ("orders", "tracking", "product_ids", "other_ids")
 
 
 # ---------------------------------------------------------------------------
@@ -215,7 +232,8 @@ class Document:
 
 
 # Files that are certainly not text; saying so beats returning nothing.
-_BINARY_SIGNATURES = (b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b")
+_BINARY_SIGNATURES = (b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b",
+                      b"\xd0\xcf\x11\xe0")  # the last: an Outlook .msg (OLE) file
 # C0 control bytes that never occur in text (tab, newlines, form feed and
 # ESC, used by ISO-2022 charsets, are allowed).
 _CONTROL_BYTES = bytes(c for c in range(32) if c not in (9, 10, 12, 13, 27)) + b"\x7f"
@@ -237,6 +255,24 @@ _HTML_HINT_RE = re.compile(
 # Labels such as ISO-8859-1 and US-ASCII mean windows-1252 in practice (as in browsers).
 _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252",
                     "latin-1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
+# Codecs a mail may name that turn bytes into something other than its text:
+# escape codecs make lone surrogates out of "\\ud800", the others execute
+# no decoding a mail client would do. Only text encodings are honoured.
+_UNSAFE_CODECS = frozenset((
+    "unicode_escape", "raw_unicode_escape", "utf_7", "punycode", "idna", "undefined",
+    "unicode-escape", "raw-unicode-escape", "utf-7",
+))
+
+# The work budget. The standard email parser takes quadratic time and
+# gigabytes of memory on some header shapes (long runs of RFC 2047 words,
+# thousands of parameters), and linear but slow time on thousands of MIME
+# parts. Everything it sees is bounded first; what is dropped becomes a note.
+_MAX_HEADER_CHARS = 4096  # per header value: a real Subject is far shorter
+_MAX_BOUNDARY_LINES = 1000  # "--boundary" lines: a real mail has a handful
+_MAX_PARTS = 500
+_MAX_TEXT_CHARS = 6 * 1024 * 1024  # per segment, after normalizing
+_MAX_CANDIDATES = 50_000  # numbers and codes judged per segment
+MAX_LISTED = 100  # entries per list in the result; the rest are counted
 
 
 def decode(data: str | bytes) -> Document:
@@ -248,7 +284,7 @@ def decode(data: str | bytes) -> Document:
     if _looks_like_rfc822(raw):
         document.note("raw_email")
         try:
-            message = email.message_from_bytes(raw, policy=policy.default)
+            message = email.message_from_bytes(_with_few_parts(raw, document), policy=_BOUNDED_POLICY)
             _read_message(message, document)
             return document
         except Exception:  # noqa: BLE001 - the email package raises many kinds
@@ -256,6 +292,31 @@ def decode(data: str | bytes) -> Document:
             document = Document()
     _read_loose_text(raw, document)
     return document
+
+
+class _BoundedPolicy(Compat32):
+    """compat32 (no header objects: 15 times faster than policy.default on
+    many parts) that hands back at most _MAX_HEADER_CHARS of any header, so
+    Content-Type parameters and encoded words are never parsed at length.
+    Header values stay raw strings; _header_text decodes the few we read."""
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        return value[:_MAX_HEADER_CHARS]
+
+
+_BOUNDED_POLICY = _BoundedPolicy()
+
+
+def _with_few_parts(raw: bytes, document: Document) -> bytes:
+    """Cut a message with thousands of "--boundary" lines short: the parser's
+    time grows with the number of parts, and an order mail has a handful."""
+    if raw.count(b"\n--", 0) <= _MAX_BOUNDARY_LINES:
+        return raw
+    position = -1
+    for _ in range(_MAX_BOUNDARY_LINES):
+        position = raw.find(b"\n--", position + 1)
+    document.note("too_many_parts")
+    return raw[:position + 1]
 
 
 def _bytes_within_limit(data: str | bytes) -> bytes:
@@ -281,16 +342,35 @@ def _without_byte_order_mark(raw: bytes) -> bytes:
             return raw.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError as error:
             raise UnreadableInput("broken UTF-16 text") from error
-    return raw
+    text = _utf16_without_bom(raw)
+    return raw if text is None else _without_surrogates(text).encode("utf-8")
 
 
 def _reject_binary(raw: bytes) -> None:
     if raw.startswith(_BINARY_SIGNATURES):
-        raise UnreadableInput("this is a binary file (PDF, image or archive), not text")
+        raise UnreadableInput("this is a binary file (PDF, image, archive or .msg), not text")
     sample = raw[:65536]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    if sample and controls > len(sample) // 20:
+    # The floor lets a short paste with a few stray control characters through.
+    if sample and controls > max(32, len(sample) // 20):
         raise UnreadableInput("this does not look like text")
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 saved without a byte order mark shows as a NUL in every other
+    byte (for Latin text); the side of the NULs gives the byte order."""
+    sample = raw[:4096]
+    if len(sample) < 8:
+        return None
+    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > half * 0.6 and even_nuls < half * 0.05:
+        codec = "utf-16-le"
+    elif even_nuls > half * 0.6 and odd_nuls < half * 0.05:
+        codec = "utf-16-be"
+    else:
+        return None
+    return raw[: len(raw) // 2 * 2].decode(codec, errors="replace")
 
 
 def _looks_like_rfc822(raw: bytes) -> bool:
@@ -314,7 +394,10 @@ def _looks_like_rfc822(raw: bytes) -> bool:
 
 def _read_message(message: Message, document: Document) -> None:
     """Walk every MIME part, attached messages (message/rfc822) included."""
-    for part in message.walk():
+    for count, part in enumerate(message.walk()):
+        if count == _MAX_PARTS:
+            document.note("too_many_parts")
+            break
         if part.get_content_type() == "message/rfc822":
             document.note("attached_message")
         subject = _header_text(part, "subject")
@@ -328,23 +411,32 @@ def _read_message(message: Message, document: Document) -> None:
         payload = part.get_payload(decode=True)  # undoes base64 / quoted-printable
         if not isinstance(payload, bytes):
             continue
-        text = _decode_text(payload, [part.get_content_charset()])
+        text = _decode_text(payload, [part.get_content_charset()], document)
         if part.get_content_subtype() == "html" or _looks_like_html(text):
             _add_html(text, document)
         else:
             document.texts.append(text)
 
 
+_FOLD_RE = re.compile(r"\r?\n(?=[ \t])")
+
+
 def _header_text(part: Message, name: str) -> str:
-    """A decoded header (RFC 2047 handled); broken headers fall back to raw."""
-    try:
-        value = part.get(name)
-        return "" if value is None else str(value)
-    except Exception:  # the header parser fails on some malformed headers
-        for key, raw_value in part.raw_items():
-            if key.lower() == name:
-                return str(raw_value)
+    """A decoded header (RFC 2047 words handled), at most _MAX_HEADER_CHARS
+    long; a header too broken to decode is read as it stands."""
+    value = part.get(name)  # already cut to _MAX_HEADER_CHARS by the policy
+    if value is None:
         return ""
+    value = _FOLD_RE.sub("", str(value))
+    if _SURROGATE_RE.search(value):
+        # 8-bit bytes in a header (surrogate-escaped by the parser): UTF-8 or windows-1252.
+        return _decode_text(value.encode("ascii", "surrogateescape"), [], None)
+    if "=?" not in value:
+        return value
+    try:
+        return _without_surrogates(str(make_header(decode_header(value))))
+    except Exception:  # noqa: BLE001 - unknown charsets, broken base64
+        return value
 
 
 def _read_loose_text(raw: bytes, document: Document) -> None:
@@ -354,7 +446,7 @@ def _read_loose_text(raw: bytes, document: Document) -> None:
         document.note("quoted_printable")
     match = _META_CHARSET_RE.search(raw, 0, 65536)
     declared = [match.group(1).decode("ascii")] if match else []
-    text = _decode_text(raw, declared)
+    text = _decode_text(raw, declared, document)
     if _looks_like_html(text):
         _add_html(text, document)
     else:
@@ -367,9 +459,10 @@ def _looks_like_quoted_printable(raw: bytes) -> bool:
     return soft_breaks >= 2 or (soft_breaks == 1 and _QP_ESCAPE_RE.search(raw) is not None)
 
 
-def _decode_text(raw: bytes, declared: list[str | None]) -> str:
+def _decode_text(raw: bytes, declared: list[str | None], document: Document | None) -> str:
     """UTF-8 first (it rarely decodes anything else by accident), then the
-    declared charset, then windows-1252, which decodes almost anything."""
+    declared charset if it is a real text encoding, then windows-1252, which
+    decodes almost anything."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -378,11 +471,32 @@ def _decode_text(raw: bytes, declared: list[str | None]) -> str:
         if not charset:
             continue
         codec = _CHARSET_ALIASES.get(charset.strip().lower(), charset.strip())
+        if not _is_text_codec(codec):
+            if document is not None:
+                document.note("unsafe_charset")
+            continue
         try:
-            return raw.decode(codec)
-        except (LookupError, UnicodeError, ValueError):
+            return _without_surrogates(raw.decode(codec))
+        except (LookupError, UnicodeError, ValueError, TypeError):
             continue
     return raw.decode("cp1252", errors="replace")
+
+
+def _is_text_codec(name: str) -> bool:
+    """A codec that decodes bytes to text: not rot13, base64, zlib or an escape codec."""
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError, TypeError):
+        return True  # unknown names fail to decode and are skipped anyway
+    return getattr(info, "_is_text_encoding", True) and info.name not in _UNSAFE_CODECS
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(text: str) -> str:
+    """Lone surrogates cannot be written as UTF-8: each becomes U+FFFD."""
+    return _SURROGATE_RE.sub("\ufffd", text)
 
 
 def _looks_like_html(text: str) -> bool:
@@ -421,6 +535,14 @@ _HIDDEN_TAGS = {
 # Where link targets live. Images count: tracking pixels carry orderId= too.
 _LINK_ATTRIBUTES = {"a": "href", "area": "href", "img": "src", "iframe": "src", "form": "action"}
 _TAGS_WITH_VALUES = frozenset(_LINK_ATTRIBUTES) | {"input"}
+# Elements the reader never sees: the hidden attribute, display:none,
+# visibility:hidden, a zero font size or opacity, Outlook's mso-hide.
+_HIDDEN_ATTRIBUTE_RE = re.compile(
+    r"""(?:^|[\s"'])hidden(?:[\s=/]|$)"""
+    r"|display\s{0,8}:\s{0,8}none|visibility\s{0,8}:\s{0,8}hidden|mso-hide\s{0,8}:\s{0,8}all"
+    r"|(?:font-size|opacity)\s{0,8}:\s{0,8}0*(?:\.0*)?(?![0-9.])"
+)
+_VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _HTML_SPACE_RE = re.compile(r"[ \t\r\n\f]{1,4096}")
 _BLOCK_MARK, _CELL_MARK = "\x1e", "\x1f"  # record and unit separators
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -455,6 +577,11 @@ def html_to_text(markup: str) -> tuple[str, list[str]]:
             if tag is None:
                 continue  # a comment or declaration
             tag = tag.lower()
+            if not slash and attributes and _is_hidden(attributes):
+                if tag not in _VOID_TAGS:
+                    hidden_from = position = _end_of_element(markup, position, tag)
+                    break
+                continue  # a hidden <input> or <img>: its value and link are not shown
             if not slash:
                 if tag in _TAGS_WITH_VALUES:
                     _read_start_tag(tag, attributes, parts, links)
@@ -488,6 +615,25 @@ def _read_start_tag(tag: str, attributes: str, parts: list[str], links: list[str
             links.append(value)  # scripts and inline data are not links
 
 
+def _is_hidden(attributes: str) -> bool:
+    if "=" not in attributes and "hidden" not in attributes.lower():
+        return False
+    return _HIDDEN_ATTRIBUTE_RE.search(attributes.lower()) is not None
+
+
+def _end_of_element(markup: str, position: int, tag: str) -> int:
+    """Just past the end tag matching a start tag that ends at `position`,
+    counting nested elements of the same name; the end if never closed."""
+    depth = 1
+    pattern = re.compile(rf"<(/?){re.escape(tag)}(?=[\s/>])", re.I)
+    for match in pattern.finditer(markup, position):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            end = markup.find(">", match.end(), match.end() + 1024)
+            return match.end() if end < 0 else end + 1
+    return len(markup)
+
+
 def _end_of_hidden_content(markup: str, position: int, tag: str) -> int:
     """Just past </script> (or </style>, </template>); the end if unclosed."""
     closing = _HIDDEN_TAGS[tag].search(markup, position)
@@ -514,21 +660,49 @@ def _add_html(markup: str, document: Document) -> None:
 # Stage 2: normalize
 # ---------------------------------------------------------------------------
 
-# Zero-width characters, bidi controls and soft hyphens: invisible, but they
-# split a copied number in two.
+# Zero-width characters, bidi controls, soft hyphens, variation selectors,
+# tag characters and Hangul fillers: invisible, but they split a copied
+# number in two, or (bidi overrides) show the digits in another order.
 _INVISIBLE_RE = re.compile(
-    "[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
 )
+_BIDI_OVERRIDE_RE = re.compile("[\u202d\u202e\u2066-\u2068]")
+# Combining marks glued to a digit ("8\u0301"): nothing a number needs.
+_MARK_AFTER_DIGIT_RE = re.compile("(?<=[0-9])[\u0300-\u036f\u20d0-\u20ff]{1,16}")
+# Decimal digits of other scripts (Arabic-Indic, Devanagari, Thai, ...), which
+# NFKC leaves alone. Each block is ten code points from its zero; checked
+# against unicodedata so a block the running Python lacks is skipped.
+_DIGIT_ZEROS = (
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+    0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0,
+    0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0,
+    0xAA50, 0xABF0,
+)
+_ASCII_DIGITS = {
+    zero + n: ord("0") + n
+    for zero in _DIGIT_ZEROS
+    for n in range(10)
+    if unicodedata.decimal(chr(zero + n), None) == n
+}
 _QUOTE_MARKER_RE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?){1,32}", re.M)
 _SOFT_BREAK_IN_NUMBER_RE = re.compile(r"(?<=[0-9])=\n(?=[0-9])")
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, notes: list[str] | None = None) -> str:
     """Stage 2: undo what copying and mail clients do to a number."""
     text = unescape_entities(text)  # "&amp;" in a pasted source or link
-    text = _INVISIBLE_RE.sub("", text)
     if not text.isascii():
+        if notes is not None and _BIDI_OVERRIDE_RE.search(text):
+            _add_note(notes, "text_direction_hidden")  # the reader may see the digits reversed
+        text = _INVISIBLE_RE.sub("", text)
         text = unicodedata.normalize("NFKC", text)  # full-width digits, NBSP, "№" -> "No"
+        text = _without_surrogates(text.translate(_ASCII_DIGITS))
+        text = _MARK_AFTER_DIGIT_RE.sub("", text)
+        if len(text) > _MAX_TEXT_CHARS:  # NFKC can make one character eighteen
+            text = text[:_MAX_TEXT_CHARS]
+            if notes is not None:
+                _add_note(notes, "text_cut_short")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if ">" in text:
         text = _QUOTE_MARKER_RE.sub("", text)
@@ -809,8 +983,10 @@ def _collapse(text: str) -> str:
 class DocumentFacts:
     """What is known about the whole document while single numbers are judged."""
 
-    def __init__(self, segments: list[str], senders: list[str], subject_count: int = 0) -> None:
+    def __init__(self, segments: list[str], senders: list[str], subject_count: int = 0,
+                 notes: list[str] | None = None) -> None:
         self.subject_count = subject_count  # segments[:subject_count] are Subject headers
+        self.notes = [] if notes is None else notes  # the budget notes what it leaves unread
         self._all_text = "\n".join(senders + segments)
         self.lowered = self._all_text.lower()
         self.aliexpress = mentions_aliexpress(self.lowered)
@@ -840,7 +1016,10 @@ def find_candidates(segments: list[str], facts: DocumentFacts) -> list[Finding]:
 def _codes_in(text: str, segment: int, spans: list[tuple[int, int]],
               facts: DocumentFacts) -> Iterator[Finding]:
     """Tracking codes with letters (S10, LP, AP, YT, 4PX), by shape."""
-    for match in _CODE_TOKEN_RE.finditer(text):
+    for count, match in enumerate(_CODE_TOKEN_RE.finditer(text)):
+        if count == _MAX_CANDIDATES:
+            _add_note(facts.notes, "stopped_early")
+            return
         start, end = match.span()
         if start and text[start - 1].isalnum():
             continue  # part of a longer word
@@ -900,7 +1079,10 @@ def _carrier_on_line(text: str, position: int) -> str | None:
 def _tracking_params_in(text: str, segment: int, facts: DocumentFacts) -> Iterator[Finding]:
     if "rack" not in text and "No=" not in text and "No%3D" not in text:
         return
-    for match in _TRACKING_PARAM_RE.finditer(text):
+    for count, match in enumerate(_TRACKING_PARAM_RE.finditer(text)):
+        if count == _MAX_CANDIDATES:
+            _add_note(facts.notes, "stopped_early")
+            return
         code = match.group(1).upper()
         start, end = match.span(1)
         code_format = _tracking_format(code) or ("numeric" if code.isdigit() else "other")
@@ -920,7 +1102,10 @@ def _numbers_in(text: str, segment: int, code_spans: list[tuple[int, int]],
     """Every number in the text, judged by what precedes it."""
     previous = _ListState()
     read_up_to = 0
-    for match in _NUMBER_START_RE.finditer(text):
+    for count, match in enumerate(_NUMBER_START_RE.finditer(text)):
+        if count == _MAX_CANDIDATES:
+            _add_note(facts.notes, "stopped_early")
+            return
         start = match.start()
         if start < read_up_to or _inside_spans(code_spans, start):
             continue  # part of a number read already, or of a tracking code
@@ -1257,6 +1442,7 @@ def classify(findings: list[Finding], shop: str | None, notes: list[str]) -> Res
         ]
         orders = {}
     result.orders = list(orders.values())
+    result.cut_to_size()
     return result
 
 
@@ -1324,26 +1510,43 @@ def extract(data: str | bytes) -> Result:
     binary data; both are ExtractionError (a ValueError).
     """
     document = decode(data)
-    segments = [normalize(text) for text in document.subjects + document.texts]
+    notes = document.notes
+    segments = [normalize(text, notes) for text in document.subjects + document.texts]
     if document.links:
-        segments.append(normalize("\n".join(document.links)))
-    facts = DocumentFacts(segments, document.senders, len(document.subjects))
+        segments.append(normalize("\n".join(document.links), notes))
+    facts = DocumentFacts(segments, document.senders, len(document.subjects), notes)
     findings = find_candidates(segments, facts)
-    return classify(findings, other_shop(facts.lowered), document.notes)
+    return classify(findings, other_shop(facts.lowered), notes)
+
+
+# Characters a terminal or a text field may act on rather than show: DEL and
+# the C1 controls (CSI, OSC), line and paragraph separators, bidi and other
+# format characters. json.dumps escapes only C0; these are escaped too.
+_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def _dumps(data: dict) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = _without_surrogates(text)  # always encodable as UTF-8
+    return _JSON_UNSAFE_RE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def to_json(result: Result) -> str:
-    """Canonical JSON: the same bytes in CPython and Pyodide."""
-    return json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Canonical JSON: the same bytes in CPython and Pyodide, valid UTF-8,
+    with every control character escaped."""
+    return _dumps(result.to_dict())
 
 
 def run_json(data: str | bytes) -> str:
-    """What the browser calls. Never raises for bad input."""
+    """What the browser calls. Never raises: input that cannot be read, for
+    whatever reason, gives {"error": ...}."""
     try:
         return to_json(extract(data))
     except ExtractionError as error:
-        payload = {"error": {"code": error.code, "limit_bytes": MAX_INPUT_BYTES}}
-        return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        code = error.code
+    except (MemoryError, RecursionError, Exception):  # noqa: BLE001 - never crash the page
+        code = UnreadableInput.code
+    return _dumps({"error": {"code": code, "limit_bytes": MAX_INPUT_BYTES}})
 
 
 # ---------------------------------------------------------------------------
@@ -1382,16 +1585,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result = extract(_read_input(args.path))
+        output = to_json(result) + "\n" if args.json else _summary(result)
     except OSError as error:
-        sys.stderr.write(f"order_number: cannot read {args.path}: {error.strerror or error}\n")
-        return 2
+        return _cannot_read(f"cannot read {args.path}: {error.strerror or error}")
     except ExtractionError as error:
-        sys.stderr.write(f"order_number: {error}\n")
-        return 2
-    output = to_json(result) + "\n" if args.json else _summary(result)
-    sys.stdout.buffer.write(output.encode("utf-8"))
+        return _cannot_read(str(error))
+    except (MemoryError, RecursionError, Exception) as error:  # noqa: BLE001 - one line, no traceback
+        return _cannot_read(f"could not read the input ({type(error).__name__})")
+    sys.stdout.buffer.write(output.encode("utf-8", errors="replace"))
     sys.stdout.flush()
     return 0 if result.orders else 1
+
+
+def _cannot_read(message: str) -> int:
+    """Exit status 2 and one line on stderr: the input could not be read.
+    (0 and 1 mean an order number was, or was not, found.)"""
+    line = " ".join(_without_surrogates(message).split())
+    sys.stderr.write(f"order_number: {line}\n")
+    return 2
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ EXPECTED: dict = {
 FIXTURE_NAMES = sorted(p.name for p in FIXTURES.iterdir() if p.name != "expected.json")
 TOP_LEVEL_KEYS = {
     "order_numbers", "orders", "tracking_numbers", "tracking", "product_ids",
-    "other_ids", "not_aliexpress", "shop", "notes",
+    "other_ids", "not_aliexpress", "shop", "notes", "not_listed",
 }
 ORDER = "8123456789012345"  # a made-up, format-correct order number
 OTHER = "8987654321098765"  # a second one, for mails with two orders
