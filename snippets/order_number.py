@@ -1243,8 +1243,7 @@ def _finding_from_link(text: str, segment: int, number: _Number, link: _Label) -
     digits, where = number.digits, (segment, number.start)
     snippet = make_snippet(text, number.start, number.end)
     if link.category in ("order", "order_path"):
-        if is_product_id_shaped(digits):
-            return Finding("product", digits, where, snippet)
+        # orderId= names an order whatever its first digits (evidence before shape).
         if _order_shaped(digits):
             return Finding("order", digits, where, snippet, LINK, link.text)
         return Finding("ignore", digits, where)
@@ -1280,16 +1279,17 @@ def _finding_from_label(text: str, segment: int, number: _Number, label: _Label,
 def _order_from_label(text: str, segment: int, number: _Number, label: _Label,
                       snippet: str, in_subject: bool) -> Finding | None:
     digits, note, where = number.digits, number.note, (segment, number.start)
-    if len(digits) in (17, 18):
-        digits = _without_running_index(digits)
-        if digits is None:
-            return None
-        note = "index_prefix_removed"
-    if is_product_id_shaped(digits):
-        return Finding("product", digits, where, snippet)
+    if len(digits) in (17, 18) and digits[0] != "0":
+        # AliExpress package numbers have 17-18 digits ("Tu pedido 3151…0012 de
+        # Ecommerce"). Never cut one down to an order number; classify() checks
+        # whether it is a list index glued to an order found elsewhere.
+        return Finding("long_after_order_label", digits, where, snippet)
     if not _order_shaped(digits):
         return None
     tail = _SUBJECT_TAIL_RE.match(text, number.end)
+    explicit = label.category != "order_word" or (tail is not None and in_subject)
+    if not explicit and is_product_id_shaped(digits):
+        return None  # "Order 1005…" in running text: a product's ID, most likely
     if label.category == "order_list" or (label.category == "order_word" and tail):
         # "Your order N has shipped" reads like a subject; only a subject line is called one.
         if in_subject:
@@ -1319,15 +1319,6 @@ def _on_subject_line(text: str, label_start: int) -> bool:
     return line_start == 0 and _FIRST_LINE_RE.fullmatch(before) is not None
 
 
-def _without_running_index(digits: str) -> str | None:
-    """'Bestellung 1' + 16 digits reads as 17 digits: drop the list index."""
-    order = digits[-16:]
-    index = digits[:-16]
-    if index[0] != "0" and order[0] in "358":
-        return order
-    return None
-
-
 def _subject_label(text: str, label: _Label, number: _Number, tail_end: int) -> str:
     """'Order … : order shipped': the subject with the number left out."""
     rest_end = min(len(text), tail_end + 40)
@@ -1346,7 +1337,7 @@ def _continues_order_list(text: str, segment: int, number: _Number,
         return None
     if not _LIST_SEPARATOR_RE.fullmatch(text, previous.end, number.start):
         return None
-    if not _order_shaped(number.digits) or is_product_id_shaped(number.digits):
+    if not _order_shaped(number.digits):
         return None
     snippet = make_snippet(text, number.start, number.end)
     where = (segment, number.start)
@@ -1386,16 +1377,32 @@ def _inside_link_or_word(text: str, start: int) -> bool:
 # Stage 4: classify
 # ---------------------------------------------------------------------------
 
-# Other shops, matched on lower-cased text. AliExpress evidence overrides.
+# Other shops. A shop is named by evidence, never by a bare word in the body
+# ("I wish order 8123… had arrived" is not from Wish; "Skickat från min
+# Amazon Fire" is not from Amazon): the sender, a domain in a link or in the
+# text, or a line that holds only the shop's name (a letterhead or signature).
+# AliExpress named anywhere overrides all of it.
 _OTHER_SHOP_NAMES = (
     "Amazon", "Temu", "Shein", "eBay", "Zalando", "CDON", "Etsy", "Banggood", "Joom", "Wildberries",
+    "Wish",
 )
-_OTHER_SHOPS = tuple(
-    (name, re.compile(rf"(?<![a-z0-9]){name.lower()}(?![a-z0-9])")) for name in _OTHER_SHOP_NAMES
-) + (
-    # "wish" alone is an everyday word: only the shop's domain or its own phrases count.
-    ("Wish", re.compile(r"wish\.com|(?<![a-z0-9])wish (?:order|team|support|app|kundservice)")),
+_SHOP_KEYS = {name.lower(): name for name in _OTHER_SHOP_NAMES}
+_SHOP_ALTERNATIVES = "|".join(sorted(_SHOP_KEYS, key=len, reverse=True))
+_SHOP_DOMAIN_RE = re.compile(
+    rf"(?<![a-z0-9-])({_SHOP_ALTERNATIVES})\.(?:com|se|de|co\.uk|fr|it|es|nl|pl|dk|no|fi|ru|us|ca)"
+    r"(?![a-z0-9-])"
 )
+_SHOP_LINE_RE = re.compile(
+    rf"^[ \t]{{0,8}}(?:the[ \t]{{1,3}}|ditt[ \t]{{1,3}}|your[ \t]{{1,3}})?({_SHOP_ALTERNATIVES})"
+    r"(?:[ \t]{1,3}(?:team|support|kundservice|kundtjänst|customer service|sverige|sweden))?[ \t.!,]{0,8}$",
+    re.M,
+)
+_SENDER_LINE_RE = re.compile(
+    r"^[ \t]{0,8}(?:from|från|fra|lähettäjä|von|de|van|od|от|da|mittente|remitente)[ \t]{0,3}:"
+    r"([^\n]{0,300})",
+    re.M,
+)
+_SHOP_WORD_RE = re.compile(rf"(?<![a-z0-9])({_SHOP_ALTERNATIVES})(?![a-z0-9])")
 _ALIEXPRESS_MARKS = ("aliexpress", "ali express", "алиэкспресс", "али экспресс", "速卖通")
 
 
@@ -1403,18 +1410,23 @@ def mentions_aliexpress(lowered: str) -> bool:
     return any(mark in lowered for mark in _ALIEXPRESS_MARKS)
 
 
-def other_shop(lowered: str) -> str | None:
-    """The other shop named first in a text that never names AliExpress."""
+def other_shop(lowered: str, senders: list[str] | None = None) -> str | None:
+    """The other shop a text that never names AliExpress comes from: by its
+    sender first, then by the first shop domain or letterhead line."""
     if mentions_aliexpress(lowered):
         return None
-    best: tuple[int, str] | None = None
-    for name, pattern in _OTHER_SHOPS:
-        if name.lower() not in lowered:  # fast test before the regex
-            continue
-        match = pattern.search(lowered)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), name)
-    return best[1] if best else None
+    if not any(key in lowered for key in _SHOP_KEYS):  # fast path: most mails
+        return None
+    sender_lines = [sender.lower() for sender in senders or []]
+    sender_lines += [match.group(1) for match in _SENDER_LINE_RE.finditer(lowered)]
+    for line in sender_lines:
+        match = _SHOP_DOMAIN_RE.search(line) or _SHOP_WORD_RE.search(line)
+        if match:
+            return _SHOP_KEYS[match.group(1)]
+    found = [m for m in (_SHOP_DOMAIN_RE.search(lowered), _SHOP_LINE_RE.search(lowered)) if m]
+    if not found:
+        return None
+    return _SHOP_KEYS[min(found, key=lambda m: m.start()).group(1)]
 
 
 _SET_ASIDE_KINDS = ("payment", "package", "sku", "invalid_tracking")
@@ -1432,7 +1444,7 @@ def classify(findings: list[Finding], shop: str | None, notes: list[str]) -> Res
     result.product_ids = list(dict.fromkeys(f.value for f in findings if f.role == "product"))
     orders = _orders(findings, roles, result.notes)
     result.tracking = _tracking(findings, orders, result.notes)
-    result.other_ids = _set_aside(findings, orders)
+    result.other_ids = _set_aside(findings, orders, result.notes)
     if shop is not None:
         # An order mail from another shop: its numbers are not AliExpress orders.
         _add_note(result.notes, "other_shop")
@@ -1454,7 +1466,11 @@ def _orders(findings: list[Finding], roles: dict[str, set[str]],
     orders: dict[str, Order] = {}
     seen: set[tuple[str, str, str]] = set()
     for finding in findings:
-        if finding.role != "order" or "product" in roles[finding.value]:
+        if finding.role != "order":
+            continue
+        if "product" in roles[finding.value]:
+            if finding.kind != CONTEXT:  # an order label or link on a product's ID
+                _add_note(notes, "product_evidence_wins")
             continue
         if finding.kind == CONTEXT and roles[finding.value] & _LABELLED_AS_SOMETHING_ELSE:
             continue
@@ -1483,14 +1499,28 @@ def _tracking(findings: list[Finding], orders: dict[str, Order],
     return list(tracking.values())
 
 
-def _set_aside(findings: list[Finding], orders: dict[str, Order]) -> list[OtherId]:
+def _set_aside(findings: list[Finding], orders: dict[str, Order],
+               notes: list[str]) -> list[OtherId]:
     """Payment, package and SKU IDs and broken tracking codes, each once."""
     others: dict[tuple[str, str], OtherId] = {}
     for finding in findings:
-        if finding.role in _SET_ASIDE_KINDS and finding.value not in orders:
-            item = OtherId(finding.value, finding.role, finding.snippet)
+        role = finding.role
+        if role == "long_after_order_label":
+            if _glued_list_index(finding.value, orders):
+                _add_note(notes, "index_prefix_removed")
+                continue
+            role = "package"  # 17-18 digits after "order": AliExpress's package number
+        if role in _SET_ASIDE_KINDS and finding.value not in orders:
+            item = OtherId(finding.value, role, finding.snippet)
             others.setdefault((item.value, item.kind), item)
     return list(others.values())
+
+
+def _glued_list_index(digits: str, orders: dict[str, Order]) -> bool:
+    """'Bestellung 1' + '8301…667' copied from a list reads as 17 digits. Only
+    when those 16 digits are an order number found whole elsewhere is the
+    long number taken for an index glued to it (and left out)."""
+    return digits[-16:] in orders and digits[0] != "0"
 
 
 def _add_note(notes: list[str], code: str) -> None:
@@ -1516,7 +1546,7 @@ def extract(data: str | bytes) -> Result:
         segments.append(normalize("\n".join(document.links), notes))
     facts = DocumentFacts(segments, document.senders, len(document.subjects), notes)
     findings = find_candidates(segments, facts)
-    return classify(findings, other_shop(facts.lowered), notes)
+    return classify(findings, other_shop(facts.lowered, document.senders), notes)
 
 
 # Characters a terminal or a text field may act on rather than show: DEL and

@@ -232,10 +232,35 @@ def test_log_and_tracking_parameters_are_not_orders(parameter):
     assert orders_in(text) == []
 
 
-def test_label_beats_a_product_shaped_number():
-    result = on.extract("Order ID: 1005001234567890").to_dict()
-    assert result["order_numbers"] == []
-    assert result["product_ids"] == ["1005001234567890"]
+@pytest.mark.parametrize("text, number", [
+    ("Order ID: 1005001234567890", "1005001234567890"),
+    ("AliExpress\nNúmero de pedido: 3256123456789012", "3256123456789012"),
+    ("https://www.aliexpress.com/p/order/detail.html?orderId=1005123456789012", "1005123456789012"),
+    ("Subject: Order 3256123456789012: order shipped", "3256123456789012"),
+])
+def test_an_order_label_or_link_makes_an_order_whatever_its_first_digits(text, number):
+    # Evidence before shape: the 1005/3256 prefixes of product IDs do not veto a label.
+    result = on.extract(text).to_dict()
+    assert (result["order_numbers"], result["product_ids"]) == ([number], [])
+
+
+def test_a_product_id_needs_product_evidence():
+    # A product-shaped number with no product link or label is not called a product.
+    assert on.extract("AliExpress\nItem 1005001234567890 in stock").product_ids == []
+    assert on.extract("AliExpress\nProduct ID: 1005001234567890").product_ids == ["1005001234567890"]
+
+
+def test_product_evidence_wins_over_an_order_label_for_the_same_number_and_says_so():
+    text = ("Order ID: 1005001234567890\n"
+            "https://www.aliexpress.com/item/1005001234567890.html")
+    result = on.extract(text).to_dict()
+    assert (result["order_numbers"], result["product_ids"]) == ([], ["1005001234567890"])
+    assert "product_evidence_wins" in result["notes"]
+
+
+def test_order_word_in_running_text_does_not_make_a_product_shaped_number_an_order():
+    # "Order 1005…" without a subject line: the shape breaks the tie.
+    assert orders_in("AliExpress\nThanks! Order 1005001234567890 today and save") == []
 
 
 # ---------------------------------------------------------------------------
@@ -265,9 +290,24 @@ def test_copy_artefacts_are_undone(text):
     assert orders_in(text) == [ORDER]
 
 
-def test_glued_running_index_is_removed():
-    result = on.extract(f"Bestellung 1{ORDER}\nBestellung 28123456789012346").to_dict()
-    assert result["order_numbers"] == [ORDER, "8123456789012346"]
+@pytest.mark.parametrize("text, package", [
+    ("Order 315193141453520012", "315193141453520012"),  # the GLS Spain line, shortest form
+    ("Tu pedido 315193141453520012 de Ecommerce", "315193141453520012"),
+    ("Order ID: 38123456789012345", "38123456789012345"),  # 17 digits are never cut to 16
+    (f"Bestellung 1{ORDER}", f"1{ORDER}"),  # no proof that "1" is a glued list index
+])
+def test_17_and_18_digits_after_an_order_label_are_a_package_never_cut(text, package):
+    result = on.extract(text).to_dict()
+    assert result["order_numbers"] == []
+    assert [(o["value"], o["kind"]) for o in result["other_ids"]] == [(package, "package")]
+    assert package[-16:] not in on.run_json(text).replace(package, "")
+
+
+def test_a_list_index_glued_to_an_order_found_whole_elsewhere_is_left_out():
+    text = f"Subject: Order {ORDER}: order confirmed\nBestellung 1{ORDER}\n"
+    result = on.extract(text).to_dict()
+    assert result["order_numbers"] == [ORDER]
+    assert result["other_ids"] == []
     assert "index_prefix_removed" in result["notes"]
 
 
@@ -321,12 +361,13 @@ def test_order_evidence_beats_a_package_label_for_the_same_number():
 
 
 @pytest.mark.parametrize("shop, text", [
-    ("Amazon", "Amazon.se\nTack för din beställning!\nOrdernummer: {n}"),
-    ("Temu", "Your Temu order is on its way. Order ID: {n}"),
+    ("Amazon", "Amazon.se\nTack för din beställning!\nOrdernummer: {n}"),  # a domain
+    ("Temu", "From: Temu <orders@order.temu.com>\nYour order is on its way. Order ID: {n}"),  # sender
+    ("Temu", "Från: Temu\nDin order är på väg. Ordernummer: {n}"),  # sender name in a pasted header
     ("Wish", "Thanks for shopping at wish.com\nOrder number: {n}"),
-    ("Shein", "SHEIN order confirmation\nOrder number: {n}"),
-    ("eBay", "eBay: Du har köpt en vara. Ordernummer: {n}"),
-    ("Zalando", "Tack för din beställning hos Zalando\nOrdernummer: {n}"),
+    ("Shein", "SHEIN\nOrder confirmation\nOrder number: {n}"),  # a letterhead line
+    ("eBay", "Du har köpt en vara. Ordernummer: {n}\nhttps://www.ebay.se/mye/myebay"),  # a link
+    ("Zalando", "Tack för din beställning!\nOrdernummer: {n}\nMed vänliga hälsningar\nZalando Kundservice"),
     ("CDON", "CDON\nOrdernummer: {n}"),
 ])
 def test_other_shops_are_flagged_and_give_no_order(shop, text):
@@ -334,6 +375,17 @@ def test_other_shops_are_flagged_and_give_no_order(shop, text):
     assert (result["order_numbers"], result["not_aliexpress"], result["shop"]) == ([], True, shop)
     assert result["other_ids"] == [{"value": ORDER, "kind": "other_shop_order",
                                     "snippet": result["other_ids"][0]["snippet"]}]
+
+
+@pytest.mark.parametrize("text", [
+    "I wish order {n} had arrived",
+    "Ordernummer: {n}\n-- \nSkickat från min Amazon Fire",
+    "Your Temu order is cheaper? Order ID: {n}",
+    "Tack för din beställning hos Zalando? Nej. Ordernummer: {n}",
+])
+def test_a_bare_shop_word_in_the_body_is_not_another_shop(text):
+    result = on.extract(text.format(n=ORDER)).to_dict()
+    assert (result["order_numbers"], result["not_aliexpress"], result["shop"]) == ([ORDER], False, None)
 
 
 def test_aliexpress_mention_wins_over_another_shop():
