@@ -857,19 +857,29 @@ _GROUPED_RE = re.compile(
 )
 # "81234567" + line break or table cell + "89012345".
 _SPLIT_RE = re.compile(r"([0-9]{1,13}) {0,2}[\n\t] {0,2}([0-9]{1,18})(?![0-9])")
-# Letter+digit codes: S10, LP…, AP…, YT…, 4PX…CN, plus whatever a button glued on.
-_CODE_TOKEN_RE = re.compile(r"[A-Z4][A-Z0-9]{1,3}[0-9]{6,20}[A-Za-z0-9]{0,16}")
+# Letter+digit codes: S10, LP…, AP…, YT…, 4PX…CN, UPS 1Z…, Cainiao CNUSUP…,
+# plus whatever a button glued on.
+_CODE_TOKEN_RE = re.compile(
+    r"(?:1Z[0-9A-Z]{16}|CN[A-Z]{4}[0-9]{9,13}|[A-Z4][A-Z0-9]{1,3}[0-9]{6,20})[A-Za-z0-9]{0,16}"
+)
 _TRACKING_SHAPES = (
     ("S10", re.compile(r"[A-Z]{2}[0-9]{9}[A-Z]{2}")),
     ("LP", re.compile(r"LP[0-9]{14}")),
     ("AP", re.compile(r"AP[0-9]{14}")),
     ("YT", re.compile(r"YT[0-9]{16}")),
     ("4PX", re.compile(r"4PX[0-9]{8,16}CN")),
-    ("DHL", re.compile(r"00340[0-9]{15}")),
+    ("CN", re.compile(r"CNUSUP[0-9]{9,13}")),  # Cainiao's US network
+    ("UPS", re.compile(r"1Z[0-9A-Z]{16}")),
+    ("DHL", re.compile(r"00340[0-9]{15}")),  # an SSCC (GS1) label from DHL
+    ("USPS", re.compile(r"(?:420[0-9]{5}(?:[0-9]{4})?)?9[1-5][0-9]{20}")),
+    ("SSCC", re.compile(r"00[0-9]{18}")),  # GS1 shipping label (PostNord, Bring, DHL …)
 )
 _FORMAT_CARRIERS = {
     "LP": "Cainiao", "AP": "Cainiao", "YT": "YunExpress", "4PX": "4PX", "DHL": "DHL",
+    "CN": "Cainiao", "UPS": "UPS", "USPS": "USPS",
 }
+# Formats that are digits only: taken without a label only when unmistakable.
+_NUMERIC_FORMATS = ("DHL", "USPS", "SSCC")
 # Postal operator by the country code that ends an S10 code.
 _S10_CARRIERS = {
     "CN": "China Post", "SE": "PostNord", "DK": "PostNord", "NO": "Posten Norge", "FI": "Posti",
@@ -878,6 +888,17 @@ _S10_CARRIERS = {
     "SG": "Singapore Post", "IT": "Poste Italiane",
 }
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
+# ISO 3166-1 alpha-2: an S10 code ends with the issuing country.
+_ISO_COUNTRIES = frozenset("""
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
+BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
+EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
+HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC
+LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
+NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
+SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
+TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+""".split())
 _CARRIER_NAMES = (
     "PostNord", "Budbee", "Instabox", "DHL", "Bring", "Posten", "Posti", "UPS", "FedEx", "GLS",
     "DPD", "Hermes", "DB Schenker", "Early Bird", "Airmee", "Best Transport", "Cainiao",
@@ -902,11 +923,40 @@ def s10_check_digit(serial: str) -> int:
 
 
 def is_valid_s10(code: str) -> bool:
-    """True for two letters, 8 digits, the right check digit, two letters."""
+    """True for two letters, 8 digits, the right check digit and a real
+    ISO 3166 country code."""
     code = code.upper()
-    if not _TRACKING_SHAPES[0][1].fullmatch(code):
+    if not _TRACKING_SHAPES[0][1].fullmatch(code) or code[-2:] not in _ISO_COUNTRIES:
         return False
     return s10_check_digit(code[2:10]) == int(code[10])
+
+
+def gs1_check_digit(body: str) -> int:
+    """GS1 mod 10 (SSCC, USPS): weights 3 and 1 from the right, 10 minus the sum mod 10."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return -total % 10
+
+
+def ups_check_digit(code: str) -> int:
+    """UPS 1Z: letters count as (code point - 63) mod 10; every second character doubles."""
+    total = 0
+    for index, character in enumerate(code[2:17]):
+        value = int(character) if character.isdigit() else (ord(character) - 63) % 10
+        total += value * 2 if index % 2 else value
+    return -total % 10
+
+
+def tracking_check_digit_valid(code: str, code_format: str) -> bool | None:
+    """Whether the check digit fits; None for formats that have none."""
+    if code_format == "S10":
+        return is_valid_s10(code)
+    if code_format == "UPS":
+        return ups_check_digit(code) == int(code[-1]) if code[-1].isdigit() else False
+    if code_format in ("DHL", "SSCC"):
+        return gs1_check_digit(code[2:-1]) == int(code[-1])
+    if code_format == "USPS":
+        return gs1_check_digit(code[-22:-1]) == int(code[-1])
+    return None
 
 
 def is_product_id_shaped(digits: str) -> bool:
@@ -1053,10 +1103,9 @@ def _tracking_format(code: str) -> str | None:
 
 def _tracking_finding(text: str, code: str, code_format: str, segment: int,
                       start: int, end: int, facts: DocumentFacts) -> Finding:
-    check: bool | None = None
+    check = tracking_check_digit_valid(code, code_format)
     carrier = _FORMAT_CARRIERS.get(code_format)
     if code_format == "S10":
-        check = is_valid_s10(code)
         # The country code names the postal operator that issued the code.
         carrier = _S10_CARRIERS.get(code[-2:])
     if carrier is None:
@@ -1113,6 +1162,14 @@ def _numbers_in(text: str, segment: int, code_spans: list[tuple[int, int]],
             continue  # the tail of a run longer than any number: digit soup
         number, label = _read_number(text, start, match.end())
         read_up_to = number.end
+        code_end = _end_of_longer_code(text, number.end)
+        if code_end is not None:
+            # "09980000020033D": the digits begin a longer code; never report a prefix.
+            read_up_to = code_end
+            if label is not None and label.category == "tracking" and code_end - start <= 40:
+                code = text[start:code_end].upper()
+                yield _tracking_finding(text, code, "other", segment, start, code_end, facts)
+            continue
         if not 6 <= len(number.digits) <= 30:
             continue  # too short to be anything we report; or digit soup
         finding = _judge_number(text, segment, number, label, previous, facts)
@@ -1122,6 +1179,18 @@ def _numbers_in(text: str, segment: int, code_spans: list[tuple[int, int]],
             previous.order, previous.end = finding, number.end
         if finding.role != "ignore":
             yield finding
+
+
+# Capitals and digits right after a number, not the start of a word ("Copy", "Order").
+_CODE_TAIL_RE = re.compile(r"[A-Z0-9]{1,40}(?![A-Za-z0-9])")
+
+
+def _end_of_longer_code(text: str, end: int) -> int | None:
+    """Where the code ends when capitals stick to the digits ("…0033D")."""
+    if end >= len(text) or not "A" <= text[end] <= "Z":
+        return None
+    match = _CODE_TAIL_RE.match(text, end)
+    return match.end() if match else None
 
 
 def _inside_spans(spans: list[tuple[int, int]], position: int) -> bool:
@@ -1144,7 +1213,16 @@ def _read_number(text: str, start: int, end: int) -> tuple[_Number, _Label | Non
         joined = _grouped_in_fours(text, start) or _split_over_lines(text, start)
         if joined is not None:
             return joined, label
+    if label is not None and label.category == "tracking":
+        match = _TRACKING_GROUPS_RE.match(text, start)
+        if match is not None:
+            digits = re.sub(r"[ -]", "", match.group())
+            return _Number(start, match.end(), digits, "grouped_digits"), label
     return single, label
+
+
+# "9400 1112 0108 0805 4830 16": groups of four, the same separator, after a tracking label.
+_TRACKING_GROUPS_RE = re.compile(r"[0-9]{4}([ -])(?:[0-9]{4}\1){1,6}[0-9]{1,4}(?![0-9])")
 
 
 def _grouped_in_fours(text: str, start: int) -> _Number | None:
@@ -1228,6 +1306,8 @@ def _judge_number(text: str, segment: int, number: _Number, label: _Label | None
     if _tracking_format(number.digits) == "DHL":  # unmistakable, whatever the label says
         return _tracking_finding(text, number.digits, "DHL", segment,
                                  number.start, number.end, facts)
+    if label is not None and label.category == "tracking":
+        return _tracking_from_label(text, segment, number, facts)
     if label is not None:
         return _finding_from_label(text, segment, number, label, facts)
     if previous.order is not None:
@@ -1254,6 +1334,19 @@ def _finding_from_link(text: str, segment: int, number: _Number, link: _Label) -
     return Finding("ignore", digits, where)  # tracking, log and other parameters
 
 
+def _tracking_from_label(text: str, segment: int, number: _Number,
+                         facts: DocumentFacts) -> Finding | None:
+    """Digits after a tracking label: a known numeric format is checked by its
+    check digit; any other run of 8-30 digits is taken as it stands."""
+    digits = number.digits
+    if not 8 <= len(digits) <= 30:
+        return Finding("ignore", digits, (segment, number.start))
+    code_format = _tracking_format(digits)
+    if code_format not in _NUMERIC_FORMATS:
+        code_format = "numeric"
+    return _tracking_finding(text, digits, code_format, segment, number.start, number.end, facts)
+
+
 def _order_shaped(digits: str) -> bool:
     """14 to 16 digits, not starting with 0."""
     return 14 <= len(digits) <= 16 and digits[0] != "0"
@@ -1267,8 +1360,6 @@ def _finding_from_label(text: str, segment: int, number: _Number, label: _Label,
     if category in _ORDER_CATEGORIES:
         in_subject = segment < facts.subject_count or _on_subject_line(text, label.start)
         return _order_from_label(text, segment, number, label, snippet, in_subject)
-    if category == "tracking" and 8 <= len(digits) <= 30:
-        return _tracking_finding(text, digits, "numeric", segment, number.start, number.end, facts)
     if category == "product":
         return Finding("product", digits, where, snippet)
     if category in ("package", "payment", "sku"):

@@ -423,7 +423,9 @@ def test_valid_and_invalid_s10_codes():
     ("AP00112233445566", "AP", "Cainiao", None),
     ("YT2412345678901234", "YT", "YunExpress", None),
     ("4PX3001234567890CN", "4PX", "4PX", None),
-    ("00340434161234567890", "DHL", "DHL", None),
+    ("00340434161234567896", "DHL", "DHL", True),
+    ("1Z999AA10123456784", "UPS", "UPS", True),
+    ("CNUSUP00004896283", "CN", "Cainiao", None),
 ])
 def test_tracking_formats(code, fmt, carrier, check):
     result = on.extract(f"Your parcel: {code}Copy").to_dict()
@@ -434,10 +436,10 @@ def test_tracking_formats(code, fmt, carrier, check):
 
 
 def test_numeric_carrier_code_needs_a_tracking_label():
-    assert on.extract("PostNord\nKollinummer: 00370712345678901234").tracking_numbers == [
-        "00370712345678901234"
+    assert on.extract("PostNord\nKollinummer: 00370712345678901238").tracking_numbers == [
+        "00370712345678901238"
     ]
-    assert on.extract("PostNord\n00370712345678901234").tracking_numbers == []
+    assert on.extract("PostNord\n00370712345678901238").tracking_numbers == []
 
 
 def test_tracking_parameter_in_a_link():
