@@ -540,7 +540,7 @@ _TAGS_WITH_VALUES = frozenset(_LINK_ATTRIBUTES) | {"input"}
 _HIDDEN_ATTRIBUTE_RE = re.compile(
     r"""(?:^|[\s"'])hidden(?:[\s=/]|$)"""
     r"|display\s{0,8}:\s{0,8}none|visibility\s{0,8}:\s{0,8}hidden|mso-hide\s{0,8}:\s{0,8}all"
-    r"|(?:font-size|opacity)\s{0,8}:\s{0,8}0*(?:\.0*)?(?![0-9.])"
+    r"|(?:font-size|opacity)\s{0,8}:\s{0,8}(?:0+(?:\.0*)?|\.0+)(?![0-9.])"
 )
 _VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _HTML_SPACE_RE = re.compile(r"[ \t\r\n\f]{1,4096}")
@@ -1391,7 +1391,7 @@ def _order_from_label(text: str, segment: int, number: _Number, label: _Label,
 
 # A subject line in pasted text: "Ämne: SV: Order N: order shipped", or a
 # subject pasted on its own as the first line: "VB: Order N: order shipped".
-_REPLY_PREFIXES = r"(?:(?:re|sv|vs|vb|fw|fwd|aw|wg|tr|odp|rv)[ \t]{0,2}:[ \t]{0,3}){0,4}"
+_REPLY_PREFIXES = r"(?:(?:re|sv|vs|vl|vb|fw|fwd|aw|wg|tr|odp|rv)[ \t]{0,2}:[ \t]{0,3}){0,4}"
 _SUBJECT_HEADER_RE = re.compile(
     r"(?:subject|ämne|betreff|objet|asunto|assunto|emne|aihe|temat|тема|oggetto|onderwerp)"
     r"[ \t]{0,3}:[ \t]{0,3}" + _REPLY_PREFIXES
