@@ -270,8 +270,8 @@ _UNSAFE_CODECS = frozenset((
 _MAX_HEADER_CHARS = 4096  # per header value: a real Subject is far shorter
 _MAX_BOUNDARY_LINES = 1000  # "--boundary" lines: a real mail has a handful
 _MAX_PARTS = 500
-_MAX_TEXT_CHARS = 6 * 1024 * 1024  # per segment, after normalizing
-_MAX_CANDIDATES = 50_000  # numbers and codes judged per segment
+_MAX_HEADER_LINES = 1000  # lines in the message's own header block
+_MAX_CANDIDATES = 10_000  # numbers and codes judged in a whole document; a real mail has < 300
 MAX_LISTED = 100  # entries per list in the result; the rest are counted
 
 
@@ -284,7 +284,8 @@ def decode(data: str | bytes) -> Document:
     if _looks_like_rfc822(raw):
         document.note("raw_email")
         try:
-            message = email.message_from_bytes(_with_few_parts(raw, document), policy=_BOUNDED_POLICY)
+            bounded = _with_few_header_lines(_with_few_parts(raw, document), document)
+            message = email.message_from_bytes(bounded, policy=_BOUNDED_POLICY)
             _read_message(message, document)
             return document
         except Exception:  # noqa: BLE001 - the email package raises many kinds
@@ -305,6 +306,24 @@ class _BoundedPolicy(Compat32):
 
 
 _BOUNDED_POLICY = _BoundedPolicy()
+
+
+def _with_few_header_lines(raw: bytes, document: Document) -> bytes:
+    """At most _MAX_HEADER_LINES lines of headers (folded lines count): the
+    parser spends tens of microseconds on each, and a mail has about 50."""
+    end = raw.find(b"\n\n")
+    crlf_end = raw.find(b"\r\n\r\n")
+    if crlf_end >= 0 and (end < 0 or crlf_end < end):
+        end = crlf_end + 2
+    header = raw if end < 0 else raw[:end + 1]
+    if header.count(b"\n") <= _MAX_HEADER_LINES:
+        return raw
+    position = -1
+    for _ in range(_MAX_HEADER_LINES):
+        position = raw.find(b"\n", position + 1)
+    document.note("headers_cut_short")
+    body = b"" if end < 0 else raw[end + 1:]
+    return raw[:position + 1] + b"\r\n" + body.lstrip(b"\r\n")
 
 
 def _with_few_parts(raw: bytes, document: Document) -> bytes:
@@ -680,13 +699,38 @@ _DIGIT_ZEROS = (
     0xAA50, 0xABF0,
 )
 _ASCII_DIGITS = {
-    zero + n: ord("0") + n
+    chr(zero + n): str(n)
     for zero in _DIGIT_ZEROS
     for n in range(10)
     if unicodedata.decimal(chr(zero + n), None) == n
 }
+_OTHER_DIGIT_RE = re.compile("[" + "".join(sorted(_ASCII_DIGITS)) + "]")
+_NFKC_CHUNK = 65536
+_NFKC_GROWTH = 256 * 1024  # characters NFKC may add to a segment (U+FDFA alone becomes 18)
 _QUOTE_MARKER_RE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?){1,32}", re.M)
 _SOFT_BREAK_IN_NUMBER_RE = re.compile(r"(?<=[0-9])=\n(?=[0-9])")
+
+
+def _nfkc_within_budget(text: str, notes: list[str] | None) -> str:
+    """NFKC, chunk by chunk, stopping once it has added _NFKC_GROWTH
+    characters: a few kilobytes of ligatures must not become megabytes."""
+    if len(text) <= _NFKC_CHUNK:
+        return unicodedata.normalize("NFKC", text)
+    pieces, added, position = [], 0, 0
+    while position < len(text):
+        end = min(len(text), position + _NFKC_CHUNK)
+        limit = min(len(text), end + 64)
+        while end < limit and not text[end].isascii():
+            end += 1  # do not split a letter from its combining marks
+        piece = unicodedata.normalize("NFKC", text[position:end])
+        added += len(piece) - (end - position)
+        pieces.append(piece)
+        position = end
+        if added > _NFKC_GROWTH and position < len(text):
+            if notes is not None:
+                _add_note(notes, "text_cut_short")
+            break
+    return "".join(pieces)
 
 
 def normalize(text: str, notes: list[str] | None = None) -> str:
@@ -696,13 +740,10 @@ def normalize(text: str, notes: list[str] | None = None) -> str:
         if notes is not None and _BIDI_OVERRIDE_RE.search(text):
             _add_note(notes, "text_direction_hidden")  # the reader may see the digits reversed
         text = _INVISIBLE_RE.sub("", text)
-        text = unicodedata.normalize("NFKC", text)  # full-width digits, NBSP, "№" -> "No"
-        text = _without_surrogates(text.translate(_ASCII_DIGITS))
-        text = _MARK_AFTER_DIGIT_RE.sub("", text)
-        if len(text) > _MAX_TEXT_CHARS:  # NFKC can make one character eighteen
-            text = text[:_MAX_TEXT_CHARS]
-            if notes is not None:
-                _add_note(notes, "text_cut_short")
+        text = _nfkc_within_budget(text, notes)  # full-width digits, NBSP, "№" -> "No"
+        if _OTHER_DIGIT_RE.search(text):
+            text = _OTHER_DIGIT_RE.sub(lambda match: _ASCII_DIGITS[match.group()], text)
+        text = _MARK_AFTER_DIGIT_RE.sub("", _without_surrogates(text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if ">" in text:
         text = _QUOTE_MARKER_RE.sub("", text)
@@ -1037,10 +1078,21 @@ class DocumentFacts:
                  notes: list[str] | None = None) -> None:
         self.subject_count = subject_count  # segments[:subject_count] are Subject headers
         self.notes = [] if notes is None else notes  # the budget notes what it leaves unread
+        self.candidates_left = _MAX_CANDIDATES
         self._all_text = "\n".join(senders + segments)
         self.lowered = self._all_text.lower()
         self.aliexpress = mentions_aliexpress(self.lowered)
         self._first_carrier: str | None | bool = False  # False: not looked up yet
+
+    def spend_candidate(self) -> bool:
+        """One more number or code to judge; False once the budget is spent.
+        Stopping early keeps every input within its time budget; the first
+        thousands of candidates hold any real order mail's evidence."""
+        if self.candidates_left <= 0:
+            _add_note(self.notes, "stopped_early")
+            return False
+        self.candidates_left -= 1
+        return True
 
     @property
     def first_carrier(self) -> str | None:
@@ -1066,15 +1118,14 @@ def find_candidates(segments: list[str], facts: DocumentFacts) -> list[Finding]:
 def _codes_in(text: str, segment: int, spans: list[tuple[int, int]],
               facts: DocumentFacts) -> Iterator[Finding]:
     """Tracking codes with letters (S10, LP, AP, YT, 4PX), by shape."""
-    for count, match in enumerate(_CODE_TOKEN_RE.finditer(text)):
-        if count == _MAX_CANDIDATES:
-            _add_note(facts.notes, "stopped_early")
-            return
+    for match in _CODE_TOKEN_RE.finditer(text):
         start, end = match.span()
         if start and text[start - 1].isalnum():
             continue  # part of a longer word
         if end < len(text) and text[end].isalnum():
             continue  # longer than any code we know
+        if not facts.spend_candidate():
+            return
         code = _without_button_word(match.group())
         end = start + len(code)
         code_format = _tracking_format(code)
@@ -1128,9 +1179,8 @@ def _carrier_on_line(text: str, position: int) -> str | None:
 def _tracking_params_in(text: str, segment: int, facts: DocumentFacts) -> Iterator[Finding]:
     if "rack" not in text and "No=" not in text and "No%3D" not in text:
         return
-    for count, match in enumerate(_TRACKING_PARAM_RE.finditer(text)):
-        if count == _MAX_CANDIDATES:
-            _add_note(facts.notes, "stopped_early")
+    for match in _TRACKING_PARAM_RE.finditer(text):
+        if not facts.spend_candidate():
             return
         code = match.group(1).upper()
         start, end = match.span(1)
@@ -1151,15 +1201,14 @@ def _numbers_in(text: str, segment: int, code_spans: list[tuple[int, int]],
     """Every number in the text, judged by what precedes it."""
     previous = _ListState()
     read_up_to = 0
-    for count, match in enumerate(_NUMBER_START_RE.finditer(text)):
-        if count == _MAX_CANDIDATES:
-            _add_note(facts.notes, "stopped_early")
-            return
+    for match in _NUMBER_START_RE.finditer(text):
         start = match.start()
         if start < read_up_to or _inside_spans(code_spans, start):
             continue  # part of a number read already, or of a tracking code
         if start and "0" <= text[start - 1] <= "9":
             continue  # the tail of a run longer than any number: digit soup
+        if not facts.spend_candidate():
+            return
         number, label = _read_number(text, start, match.end())
         read_up_to = number.end
         code_end = _end_of_longer_code(text, number.end)

@@ -267,14 +267,16 @@ def many_distinct_numbers(size: int) -> bytes:
 
 def test_many_distinct_numbers_take_linear_time():
     timings = []
-    for size in (192 * KB, 768 * KB):
+    # Sizes below the candidate budget (10 000 numbers), where every number is judged.
+    for size in (48 * KB, 192 * KB):
         data = many_distinct_numbers(size)
         start = time.perf_counter()
         result = on.extract(data)
         timings.append(time.perf_counter() - start)
     # At most MAX_LISTED of each are listed (issue 13); the rest are counted.
     assert len(result.orders) == len(result.tracking) == len(result.product_ids) == 100
-    assert result.not_listed["orders"] == result.not_listed["tracking"] > 1000
+    assert result.not_listed["orders"] == result.not_listed["tracking"] > 500
+    assert "stopped_early" not in result.notes
     assert timings[1] < max(0.5, 8 * timings[0]), timings
 
 
