@@ -559,8 +559,7 @@ _TAGS_WITH_VALUES = frozenset(_LINK_ATTRIBUTES) | {"input"}
 _HIDDEN_ATTRIBUTE_RE = re.compile(
     r"""(?:^|[\s"'])hidden(?:[\s=/]|$)"""
     r"|display\s{0,8}:\s{0,8}none|visibility\s{0,8}:\s{0,8}hidden|mso-hide\s{0,8}:\s{0,8}all"
-    r"|(?:font-size|opacity)\s{0,8}:\s{0,8}(?:0+(?:\.0*)?|\.0+)(?![0-9.])"
-)
+)  # a zero font-size or opacity: see _is_hidden
 _VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _HTML_SPACE_RE = re.compile(r"[ \t\r\n\f]{1,4096}")
 _BLOCK_MARK, _CELL_MARK = "\x1e", "\x1f"  # record and unit separators
@@ -635,9 +634,19 @@ def _read_start_tag(tag: str, attributes: str, parts: list[str], links: list[str
 
 
 def _is_hidden(attributes: str) -> bool:
-    if "=" not in attributes and "hidden" not in attributes.lower():
-        return False
-    return _HIDDEN_ATTRIBUTE_RE.search(attributes.lower()) is not None
+    lowered = attributes.lower()
+    # Substring tests first (fast): most tags carry a style, few hide anything.
+    if "hidden" in lowered or "none" in lowered or "mso-hide" in lowered:
+        if _HIDDEN_ATTRIBUTE_RE.search(lowered) is not None:
+            return True
+    for name in ("font-size", "opacity"):
+        at = lowered.rfind(name)  # the last declaration wins in CSS
+        if at >= 0 and _ZERO_VALUE_RE.match(lowered, at + len(name)):
+            return True
+    return False
+
+
+_ZERO_VALUE_RE = re.compile(r"\s{0,8}:\s{0,8}(?:0+(?:\.0*)?|\.0+)(?![0-9.])")
 
 
 def _end_of_element(markup: str, position: int, tag: str) -> int:
