@@ -309,10 +309,14 @@ _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp
 # Codecs a mail may name that turn bytes into something other than its text:
 # escape codecs make lone surrogates out of "\\ud800", the others execute
 # no decoding a mail client would do. Only text encodings are honoured.
-_UNSAFE_CODECS = frozenset((
-    "unicode_escape", "raw_unicode_escape", "utf_7", "punycode", "idna", "undefined",
-    "unicode-escape", "raw-unicode-escape", "utf-7",
-))
+# Names are compared after lower-casing and turning "-" and " " into "_", and
+# before any lookup, so the answer does not depend on which codec modules the
+# runtime has (Pyodide's trimmed standard library may lack bz2 or zlib).
+_UNSAFE_CODECS = frozenset("""
+unicode_escape raw_unicode_escape utf_7 utf7 u7 unicode_1_1_utf_7 punycode idna undefined
+base64 base64_codec base_64 bz2 bz2_codec hex hex_codec quopri quopri_codec quotedprintable
+quoted_printable rot13 rot_13 uu uu_codec zip zlib zlib_codec
+""".split())
 
 # The work budget. The standard email parser takes quadratic time and
 # gigabytes of memory on some header shapes (long runs of RFC 2047 words,
@@ -547,18 +551,21 @@ def _decode_text(raw: bytes, declared: list[str | None], document: Document | No
             continue
         try:
             return _without_surrogates(raw.decode(codec))
-        except (LookupError, UnicodeError, ValueError, TypeError):
+        except (LookupError, UnicodeError, ValueError, TypeError, ImportError):
             continue
     return raw.decode("cp1252", errors="replace")
 
 
 def _is_text_codec(name: str) -> bool:
     """A codec that decodes bytes to text: not rot13, base64, zlib or an escape codec."""
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in _UNSAFE_CODECS:
+        return False
     try:
         info = codecs.lookup(name)
-    except (LookupError, ValueError, TypeError):
+    except (LookupError, ValueError, TypeError, ImportError):
         return True  # unknown names fail to decode and are skipped anyway
-    return getattr(info, "_is_text_encoding", True) and info.name not in _UNSAFE_CODECS
+    return getattr(info, "_is_text_encoding", True) and info.name.replace("-", "_") not in _UNSAFE_CODECS
 
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -611,6 +618,7 @@ _HIDDEN_ATTRIBUTE_RE = re.compile(
     r"""(?:^|[\s"'])hidden(?:[\s=/]|$)"""
     r"|display\s{0,8}:\s{0,8}none|visibility\s{0,8}:\s{0,8}hidden|mso-hide\s{0,8}:\s{0,8}all"
 )  # a zero font-size or opacity: see _is_hidden
+_LONG_ATTRIBUTES = 4000  # the tokenizer reads at most 4000 attribute pieces of a tag
 _VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _HTML_SPACE_RE = re.compile(r"[ \t\r\n\f]{1,4096}")
 _BLOCK_MARK, _CELL_MARK = "\x1e", "\x1f"  # record and unit separators
@@ -646,6 +654,14 @@ def html_to_text(markup: str) -> tuple[str, list[str]]:
             if tag is None:
                 continue  # a comment or declaration
             tag = tag.lower()
+            if not token.group().endswith(">") and (
+                len(attributes) >= _LONG_ATTRIBUTES or markup.startswith(('"', "'"), position)
+            ):
+                # A tag the tokenizer's caps cut short (a title="…" over a megabyte,
+                # thousands of attributes): the rest of it is still inside the tag, as
+                # in a browser, not visible text.
+                hidden_from = position = _end_of_cut_tag(markup, position)
+                break
             if not slash and attributes and _is_hidden(attributes):
                 if tag not in _VOID_TAGS:
                     hidden_from = position = _end_of_element(markup, position, tag)
@@ -682,6 +698,17 @@ def _read_start_tag(tag: str, attributes: str, parts: list[str], links: list[str
         value = unescape_entities(value).strip()
         if value and not value.lower().startswith(("javascript:", "data:")):
             links.append(value)  # scripts and inline data are not links
+
+
+def _end_of_cut_tag(markup: str, position: int) -> int:
+    """Past the ">" that ends a tag, skipping a quoted value that starts at `position`."""
+    if markup.startswith(('"', "'"), position):
+        close = markup.find(markup[position], position + 1)
+        if close < 0:
+            return len(markup)
+        position = close + 1
+    end = markup.find(">", position)
+    return len(markup) if end < 0 else end + 1
 
 
 def _is_hidden(attributes: str) -> bool:

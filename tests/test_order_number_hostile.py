@@ -297,3 +297,22 @@ def test_a_17_digit_value_is_never_cut_to_16():
     result = on.extract("Order ID: 38123456789012345").to_dict()
     assert result["order_numbers"] == []
     assert result["other_ids"][0]["value"] == "38123456789012345"
+
+
+@pytest.mark.parametrize("tag", [
+    '<a title="' + "x" * 1_000_001 + ' Order ID: 8111111111111111" >',  # a quoted value past the cap
+    "<a " + "a=1 " * 4001 + "Order ID: 8111111111111111>",  # more attribute pieces than the cap
+])
+def test_a_tag_cut_short_by_the_tokenizer_caps_is_not_text(tag):
+    page = f"<html><body><p>AliExpress</p>{tag}</a><p>Order ID: {ORDER}</p></body></html>"
+    assert on.extract(page).order_numbers == [ORDER]
+
+
+def test_non_text_codecs_are_refused_by_name_whatever_modules_exist(monkeypatch):
+    # Pyodide's trimmed standard library may lack bz2 or zlib: the answer must not change.
+    def no_codec(name):
+        raise LookupError(name)
+    monkeypatch.setattr(on.codecs, "lookup", no_codec)
+    for charset in ("bz2", "zlib_codec", "Base64", "rot-13", "UTF-7", "unicode escape"):
+        assert not on._is_text_codec(charset), charset
+    assert on._is_text_codec("koi8-r")  # unknown here, so it is tried and fails quietly
