@@ -325,7 +325,8 @@ quoted_printable rot13 rot_13 uu uu_codec zip zlib zlib_codec
 _MAX_HEADER_CHARS = 4096  # per header value: a real Subject is far shorter
 _MAX_BOUNDARY_LINES = 1000  # "--boundary" lines: a real mail has a handful
 _MAX_PARTS = 500
-_MAX_HEADER_LINES = 1000  # lines in the message's own header block
+_MAX_HEADER_LINES = 1000  # lines in one header block (the message's or a part's)
+_MAX_ALL_HEADER_LINES = 20_000  # lines in all header blocks together
 _MAX_CANDIDATES = 10_000  # numbers and codes judged in a whole document; a real mail has < 300
 MAX_LISTED = 100  # entries per list in the result; the rest are counted
 
@@ -364,21 +365,44 @@ _BOUNDED_POLICY = _BoundedPolicy()
 
 
 def _with_few_header_lines(raw: bytes, document: Document) -> bytes:
-    """At most _MAX_HEADER_LINES lines of headers (folded lines count): the
-    parser spends tens of microseconds on each, and a mail has about 50."""
-    end = raw.find(b"\n\n")
-    crlf_end = raw.find(b"\r\n\r\n")
-    if crlf_end >= 0 and (end < 0 or crlf_end < end):
-        end = crlf_end + 2
-    header = raw if end < 0 else raw[:end + 1]
-    if header.count(b"\n") <= _MAX_HEADER_LINES:
+    """At most _MAX_HEADER_LINES lines in any header block (the message's own
+    and each part's, folded lines included) and _MAX_ALL_HEADER_LINES in all:
+    the parser spends tens of microseconds on each, and a mail has about 50.
+    Past the limit a blank line is put in, so the rest is read as body text."""
+    cuts: list[int] = []
+    budget = _MAX_ALL_HEADER_LINES
+    for block in _header_block_starts(raw):
+        position, lines = block, 0
+        while True:
+            end = raw.find(b"\n", position)
+            if end < 0 or end - position <= 1 and raw[position:end] in (b"", b"\r"):
+                break  # the end of the input, or the blank line that ends the headers
+            if lines == _MAX_HEADER_LINES or budget == 0:
+                cuts.append(position)
+                break
+            lines += 1
+            budget -= 1
+            position = end + 1
+    if not cuts:
         return raw
-    position = -1
-    for _ in range(_MAX_HEADER_LINES):
-        position = raw.find(b"\n", position + 1)
     document.note("headers_cut_short")
-    body = b"" if end < 0 else raw[end + 1:]
-    return raw[:position + 1] + b"\r\n" + body.lstrip(b"\r\n")
+    pieces, previous = [], 0
+    for cut in cuts:
+        pieces += [raw[previous:cut], b"\r\n"]
+        previous = cut
+    return b"".join(pieces) + raw[previous:]
+
+
+def _header_block_starts(raw: bytes) -> Iterator[int]:
+    """The start of the message, and the line after each "--boundary" line."""
+    yield 0
+    position = raw.find(b"\n--")
+    while position >= 0:
+        end = raw.find(b"\n", position + 1)
+        if end < 0:
+            return
+        yield end + 1
+        position = raw.find(b"\n--", end)
 
 
 def _with_few_parts(raw: bytes, document: Document) -> bytes:

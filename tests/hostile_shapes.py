@@ -50,6 +50,13 @@ def many_headers(size: int) -> bytes:
     return _repeat(HEAD + b"Subject: hi\r\n", b"X-A: b\r\n", b"\r\nOrder ID: " + ORDER.encode() + b"\r\n", size)
 
 
+def part_headers(size: int) -> bytes:
+    """H2 inside a part: one MIME part with hundreds of thousands of header lines."""
+    return _repeat(HEAD + b"Subject: hi\r\nContent-Type: multipart/mixed; boundary=a\r\n\r\n"
+                   b"--a\r\nContent-Type: text/plain\r\n", b"X-A: b\r\n",
+                   b"\r\nOrder ID: " + ORDER.encode() + b"\r\n--a--\r\n", size)
+
+
 def many_parts(size: int) -> bytes:
     """M2: 60 000 MIME parts took 22 s."""
     return _repeat(HEAD + b"Subject: hi\r\nContent-Type: multipart/mixed; boundary=a\r\n\r\n",
@@ -125,6 +132,7 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
     "long subject": long_subject,
     "folded subject": folded_subject,
     "many headers": many_headers,
+    "part headers": part_headers,
     "many parts": many_parts,
     "nested boundary": nested_boundary,
     "labelled orders": labelled_orders,
