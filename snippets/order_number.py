@@ -368,8 +368,9 @@ def _with_few_header_lines(raw: bytes, document: Document) -> bytes:
     """At most _MAX_HEADER_LINES lines in any header block (the message's own
     and each part's, folded lines included) and _MAX_ALL_HEADER_LINES in all:
     the parser spends tens of microseconds on each, and a mail has about 50.
-    Past the limit a blank line is put in, so the rest is read as body text."""
-    cuts: list[int] = []
+    The lines past the limit are left out, up to the blank line that ends
+    the block; once the whole budget is spent, later blocks get no headers."""
+    edits: list[tuple[int, int]] = []  # (start, end): raw[start:end] becomes a blank line
     budget = _MAX_ALL_HEADER_LINES
     for block in _header_block_starts(raw):
         position, lines = block, 0
@@ -377,20 +378,31 @@ def _with_few_header_lines(raw: bytes, document: Document) -> bytes:
             end = raw.find(b"\n", position)
             if end < 0 or end - position <= 1 and raw[position:end] in (b"", b"\r"):
                 break  # the end of the input, or the blank line that ends the headers
-            if lines == _MAX_HEADER_LINES or budget == 0:
-                cuts.append(position)
+            if budget == 0:
+                edits.append((position, position))
+                break
+            if lines == _MAX_HEADER_LINES:
+                edits.append((position, _end_of_header_block(raw, position)))
                 break
             lines += 1
             budget -= 1
             position = end + 1
-    if not cuts:
+    if not edits:
         return raw
     document.note("headers_cut_short")
     pieces, previous = [], 0
-    for cut in cuts:
-        pieces += [raw[previous:cut], b"\r\n"]
-        previous = cut
+    for start, end in edits:
+        if start < previous:
+            continue  # inside a block already left out
+        pieces += [raw[previous:start], b"\r\n"]
+        previous = end
     return b"".join(pieces) + raw[previous:]
+
+
+def _end_of_header_block(raw: bytes, position: int) -> int:
+    """Where the blank line after `position` begins (the end if there is none)."""
+    found = [i + 1 for i in (raw.find(b"\n\n", position), raw.find(b"\n\r\n", position)) if i >= 0]
+    return min(found) if found else len(raw)
 
 
 def _header_block_starts(raw: bytes) -> Iterator[int]:
