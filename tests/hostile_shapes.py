@@ -69,26 +69,25 @@ def nested_boundary(size: int) -> bytes:
                    b"--a\r\nContent-Type: multipart/mixed; boundary=a\r\n\r\n", b"", size)
 
 
+def _numbered(prefix: bytes, item: bytes, size: int) -> bytes:
+    """prefix + item % 0, item % 1, …: distinct numbers, `size` bytes at most."""
+    pieces, length, i = [prefix], len(prefix), 0
+    while length < size - 40:
+        piece = item % i
+        pieces.append(piece)
+        length += len(piece)
+        i += 1
+    return b"".join(pieces)[:size]
+
+
 def labelled_orders(size: int) -> bytes:
     """M1: 100 000 labelled order numbers."""
-    lines, length, i = [b"AliExpress\n"], 0, 0
-    while length < size - 40:
-        line = b"Order ID: 8%015d\n" % i
-        lines.append(line)
-        length += len(line)
-        i += 1
-    return b"".join(lines)[:size]
+    return _numbered(b"AliExpress\n", b"Order ID: 8%015d\n", size)
 
 
 def order_list(size: int) -> bytes:
     """M1: 'N & N & …' after one label."""
-    items, length, i = [b"AliExpress\nOrder ID: "], 20, 0
-    while length < size - 40:
-        item = b"8%015d & " % i
-        items.append(item)
-        length += len(item)
-        i += 1
-    return b"".join(items)[:size]
+    return _numbered(b"AliExpress\nOrder ID: ", b"8%015d & ", size)
 
 
 def tracking_codes(size: int) -> bytes:
