@@ -123,8 +123,12 @@ __all__ = [
     "extract",
     "to_json",
     "run_json",
+    "MAX_LISTED",
     "s10_check_digit",
     "is_valid_s10",
+    "gs1_check_digit",
+    "ups_check_digit",
+    "tracking_check_digit_valid",
     "main",
 ]
 

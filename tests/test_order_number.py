@@ -407,6 +407,20 @@ def test_s10_check_digit(serial, check):
     assert on.s10_check_digit(serial) == check
 
 
+def test_gs1_and_ups_check_digits_worked_by_hand():
+    # SSCC 00 340434161234567896: the 17 digits before the check, from the right,
+    # times 3, 1, 3, …: 27+8+21+6+15+4+9+2+3+6+3+4+9+4+0+4+9 = 134, so 10 - 4 = 6.
+    assert on.gs1_check_digit("34043416123456789") == 6
+    # USPS 9400 1112 0108 0805 4830 16: the same weights over 21 digits sum to 94, so 6.
+    assert on.gs1_check_digit("940011120108080548301") == 6
+    # UPS 1Z999AA10123456784: 999AA1012345678 with A = 2; odd places 9+9+2+0+2+4+6+8 = 40,
+    # even places (9+2+1+1+3+5+7) x 2 = 56; 96, so 10 - 6 = 4.
+    assert on.ups_check_digit("1Z999AA10123456784") == 4
+    assert on.tracking_check_digit_valid("1Z999AA10123456785", "UPS") is False
+    assert on.tracking_check_digit_valid("LP00112233445566", "LP") is None
+    assert not on.is_valid_s10("RB123456785XX")  # XX is no ISO 3166 country
+
+
 def test_valid_and_invalid_s10_codes():
     result = on.extract("Tracking: RB123456785SE, RB123456784SE, rr473124829cn").to_dict()
     assert result["tracking_numbers"] == ["RB123456785SE"]
