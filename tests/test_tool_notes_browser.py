@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import describe_violations
 from test_tool_browser import open_tool, paste, shown
 
 # What the reader should read, written by hand from the strings files' intent.
@@ -19,7 +20,7 @@ MANY_ORDERS = "AliExpress\n" + "".join(f"Order ID: 8{i:015d}\n" for i in range(3
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_notes_and_the_count_of_numbers_not_shown(open_page, lang: str) -> None:
+def test_notes_and_the_count_of_numbers_not_shown(open_page, axe_violations, lang: str) -> None:
     watched = open_tool(open_page, lang, permissions=["clipboard-read", "clipboard-write"])
     page = watched.page
 
@@ -31,6 +32,8 @@ def test_notes_and_the_count_of_numbers_not_shown(open_page, lang: str) -> None:
     assert shown(page, "order-number") == ["8123456789012345"]
     assert SPLIT[lang] in page.inner_text('[data-testid="notes"]')
     assert page.locator('[data-testid="not-shown"]').count() == 0
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
 
     assert paste(page, "Order ID: \u202e5432109876543218\u202c") == "done"
     assert BIDI[lang] in page.inner_text('[data-testid="notes"]')
