@@ -11,34 +11,85 @@ It works in five stages, each a plain function:
 1. decode     bytes -> Document. Raw RFC 822 messages are parsed with the
               standard ``email`` package (MIME parts, quoted-printable,
               base64, RFC 2047 subjects, attached messages); HTML becomes
-              text with its links kept apart; charsets are honoured.
-2. normalize  text -> text. Undo what copying does: zero-width and bidi
-              characters, full-width digits (NFKC), entities, ``>`` quote
-              markers, quoted-printable soft breaks inside a number.
-3. find       text -> Findings. Every candidate starts at a run of digits
-              (or a letter+digit code such as a tracking number). Its
-              evidence is what stands right before it: a label ("Order ID:"),
-              a link parameter (``orderId=``), a subject ("Order N: order
-              shipped"), or, failing that, an order word nearby.
-4. classify   Findings -> Result. Evidence decides: product IDs are never
-              orders, a labelled or linked order beats a package or payment
-              label, and a mail from another shop reports no order at all.
+              text with its links kept apart and hidden elements dropped;
+              only real text charsets are honoured.
+2. normalize  text -> text. Undo what copying does: zero-width, bidi and
+              other invisible characters, full-width and other scripts'
+              digits (NFKC), entities, ``>`` quote markers,
+              quoted-printable soft breaks inside a number.
+3. find and judge   text -> Findings. Every candidate starts at a run of
+              digits (or a letter+digit code such as a tracking number).
+              Its evidence is what stands right before it (table below).
+4. reconcile  Findings -> Result. One role per number across the document.
 5. result     Result.to_dict() / to_json() / run_json(): stable JSON for the
               browser tool and the command line.
 
+Decision table: evidence before shape, and a reported number always stands
+whole in the mail (never cut out of a longer run of digits).
+
+====================================  =======================================
+Evidence right before the number      What the number is
+====================================  =======================================
+link ``orderId=``, ``tradeOrderId=``,   order (14-16 digits, no leading 0),
+``o_ids=``, ``/order-list/``            whatever its first digits
+link ``productId=``, ``/item/N.html``   product ID
+link ``sku_id=``, ``pmntId=``           set aside: SKU, payment
+any other link parameter                ignored (logging, tracking pixels)
+``00340`` + 15 digits (any label)       DHL tracking (GS1 check digit)
+order label ("Order ID", "Ref.          order, whatever its first digits
+Number", "Ordrenummer",
+"Tilausnumero", ...) or a subject
+line ("Order N: order shipped")
+order word in running text              order, unless shaped like a product
+("Your order N")                        ID (16 digits from 1005/3256, 13
+                                        from 4000/4001, 11 from 32)
+order label + 17-18 digits              set aside: package (AliExpress's
+                                        package numbers), never cut to 16;
+                                        left out if its last 16 digits are
+                                        an order found whole elsewhere (a
+                                        list index glued on by copying)
+tracking label                          tracking: S10 (check digit, ISO
+                                        country), UPS 1Z, USPS, GS1 SSCC
+                                        checked; other runs of 8-30 digits
+                                        as they stand; a wrong check digit
+                                        is set aside as invalid_tracking
+shape alone: S10, LP/AP, YT, 4PX,       tracking
+CNUSUP, UPS 1Z
+product / package / payment / SKU       product ID; set aside: package,
+label                                   payment, SKU
+phone label                             ignored
+"N & N", "N, N" after an order          order, with the same evidence
+nothing, in a mail that names           order ("context") if 14-16 digits
+AliExpress                              from 3, 5 or 8, not product-shaped,
+                                        with an order word within 120
+                                        characters before it
+====================================  =======================================
+
+Across the document (stage 4): a number with product evidence anywhere is a
+product, never an order (note ``product_evidence_wins``); a context-only
+order loses to any label that says otherwise; and a mail that never names
+AliExpress but comes from another shop (by its sender, a shop domain in a
+link or the text, or a line holding only the shop's name, never a bare word
+in a sentence) reports its orders as ``other_shop_order``.
+
 The same file runs in CPython >= 3.11 and in Pyodide (Python 3.14) in the
 browser; it uses the standard library only. Input is capped at
-MAX_INPUT_BYTES. No regular expression can backtrack catastrophically:
+MAX_INPUT_BYTES, and the work is bounded too: at most 4096 characters of a
+header and 1000 header lines reach the email parser, at most 1000 MIME
+parts are read, NFKC may add at most 256 K characters, and at most 10 000
+candidates are judged. What the budget drops is named in ``notes``; at most
+MAX_LISTED entries of each list are returned, the rest counted in
+``not_listed``. No regular expression can backtrack catastrophically:
 repeats are bounded and never nested ambiguously, and most patterns only
-look at a short window before a number, so the running time grows linearly
-with the input (tests/test_order_number_properties.py checks this).
+look at a short window before a number.
 
 Command line::
 
     python order_number.py [--json] [PATH|-]
 
 Exit status: 0 when at least one order number was found, 1 when none,
-2 when the input could not be read (unreadable, too large, missing file).
+2 when the input could not be read (unreadable, too large, missing file,
+or any other failure): then one line on stderr and nothing on stdout.
 """
 
 from __future__ import annotations
@@ -54,8 +105,9 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass, field
-from email import policy
+from email.header import decode_header, make_header
 from email.message import Message
+from email.policy import Compat32
 from typing import Iterator
 
 __all__ = [
@@ -71,8 +123,12 @@ __all__ = [
     "extract",
     "to_json",
     "run_json",
+    "MAX_LISTED",
     "s10_check_digit",
     "is_valid_s10",
+    "gs1_check_digit",
+    "ups_check_digit",
+    "tracking_check_digit_valid",
     "main",
 ]
 
@@ -149,6 +205,8 @@ class Result:
     not_aliexpress: bool = False
     shop: str | None = None
     notes: list[str] = field(default_factory=list)
+    # How many entries of each list were left out past MAX_LISTED.
+    not_listed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_LISTS, 0))
 
     @property
     def order_numbers(self) -> list[str]:
@@ -190,7 +248,21 @@ class Result:
             "not_aliexpress": self.not_aliexpress,
             "shop": self.shop,
             "notes": list(self.notes),
+            "not_listed": dict(self.not_listed),
         }
+
+    def cut_to_size(self) -> None:
+        """At most MAX_LISTED entries in each list; the rest are counted, so
+        the page never has to draw a hundred thousand rows."""
+        for name in _LISTS:
+            items = getattr(self, name)
+            if len(items) > MAX_LISTED:
+                self.not_listed[name] += len(items) - MAX_LISTED
+                setattr(self, name, items[:MAX_LISTED])
+                _add_note(self.notes, "not_all_listed")
+
+
+_LISTS = ("orders", "tracking", "product_ids", "other_ids")
 
 
 # ---------------------------------------------------------------------------
@@ -215,7 +287,8 @@ class Document:
 
 
 # Files that are certainly not text; saying so beats returning nothing.
-_BINARY_SIGNATURES = (b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b")
+_BINARY_SIGNATURES = (b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b",
+                      b"\xd0\xcf\x11\xe0")  # the last: an Outlook .msg (OLE) file
 # C0 control bytes that never occur in text (tab, newlines, form feed and
 # ESC, used by ISO-2022 charsets, are allowed).
 _CONTROL_BYTES = bytes(c for c in range(32) if c not in (9, 10, 12, 13, 27)) + b"\x7f"
@@ -237,6 +310,29 @@ _HTML_HINT_RE = re.compile(
 # Labels such as ISO-8859-1 and US-ASCII mean windows-1252 in practice (as in browsers).
 _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252",
                     "latin-1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
+# Codecs a mail may name that turn bytes into something other than its text:
+# escape codecs make lone surrogates out of "\\ud800", the others execute
+# no decoding a mail client would do. Only text encodings are honoured.
+# Names are compared after lower-casing and turning "-" and " " into "_", and
+# before any lookup, so the answer does not depend on which codec modules the
+# runtime has (Pyodide's trimmed standard library may lack bz2 or zlib).
+_UNSAFE_CODECS = frozenset("""
+unicode_escape raw_unicode_escape utf_7 utf7 u7 unicode_1_1_utf_7 punycode idna undefined
+base64 base64_codec base_64 bz2 bz2_codec hex hex_codec quopri quopri_codec quotedprintable
+quoted_printable rot13 rot_13 uu uu_codec zip zlib zlib_codec
+""".split())
+
+# The work budget. The standard email parser takes quadratic time and
+# gigabytes of memory on some header shapes (long runs of RFC 2047 words,
+# thousands of parameters), and linear but slow time on thousands of MIME
+# parts. Everything it sees is bounded first; what is dropped becomes a note.
+_MAX_HEADER_CHARS = 4096  # per header value: a real Subject is far shorter
+_MAX_BOUNDARY_LINES = 1000  # "--boundary" lines: a real mail has a handful
+_MAX_PARTS = 500
+_MAX_HEADER_LINES = 1000  # lines in one header block (the message's or a part's)
+_MAX_ALL_HEADER_LINES = 20_000  # lines in all header blocks together
+_MAX_CANDIDATES = 10_000  # numbers and codes judged in a whole document; a real mail has < 300
+MAX_LISTED = 100  # entries per list in the result; the rest are counted
 
 
 def decode(data: str | bytes) -> Document:
@@ -248,7 +344,8 @@ def decode(data: str | bytes) -> Document:
     if _looks_like_rfc822(raw):
         document.note("raw_email")
         try:
-            message = email.message_from_bytes(raw, policy=policy.default)
+            bounded = _with_few_header_lines(_with_few_parts(raw, document), document)
+            message = email.message_from_bytes(bounded, policy=_BOUNDED_POLICY)
             _read_message(message, document)
             return document
         except Exception:  # noqa: BLE001 - the email package raises many kinds
@@ -256,6 +353,84 @@ def decode(data: str | bytes) -> Document:
             document = Document()
     _read_loose_text(raw, document)
     return document
+
+
+class _BoundedPolicy(Compat32):
+    """compat32 (no header objects: 15 times faster than policy.default on
+    many parts) that hands back at most _MAX_HEADER_CHARS of any header, so
+    Content-Type parameters and encoded words are never parsed at length.
+    Header values stay raw strings; _header_text decodes the few we read."""
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        return value[:_MAX_HEADER_CHARS]
+
+
+_BOUNDED_POLICY = _BoundedPolicy()
+
+
+def _with_few_header_lines(raw: bytes, document: Document) -> bytes:
+    """At most _MAX_HEADER_LINES lines in any header block (the message's own
+    and each part's, folded lines included) and _MAX_ALL_HEADER_LINES in all:
+    the parser spends tens of microseconds on each, and a mail has about 50.
+    The lines past the limit are left out, up to the blank line that ends
+    the block; once the whole budget is spent, later blocks get no headers."""
+    edits: list[tuple[int, int]] = []  # (start, end): raw[start:end] becomes a blank line
+    budget = _MAX_ALL_HEADER_LINES
+    for block in _header_block_starts(raw):
+        position, lines = block, 0
+        while True:
+            end = raw.find(b"\n", position)
+            if end < 0 or end - position <= 1 and raw[position:end] in (b"", b"\r"):
+                break  # the end of the input, or the blank line that ends the headers
+            if budget == 0:
+                edits.append((position, position))
+                break
+            if lines == _MAX_HEADER_LINES:
+                edits.append((position, _end_of_header_block(raw, position)))
+                break
+            lines += 1
+            budget -= 1
+            position = end + 1
+    if not edits:
+        return raw
+    document.note("headers_cut_short")
+    pieces, previous = [], 0
+    for start, end in edits:
+        if start < previous:
+            continue  # inside a block already left out
+        pieces += [raw[previous:start], b"\r\n"]
+        previous = end
+    return b"".join(pieces) + raw[previous:]
+
+
+def _end_of_header_block(raw: bytes, position: int) -> int:
+    """Where the blank line after `position` begins (the end if there is none)."""
+    found = [i + 1 for i in (raw.find(b"\n\n", position), raw.find(b"\n\r\n", position)) if i >= 0]
+    return min(found) if found else len(raw)
+
+
+def _header_block_starts(raw: bytes) -> Iterator[int]:
+    """The start of the message, and the line after each "--boundary" line."""
+    yield 0
+    position = raw.find(b"\n--")
+    while position >= 0:
+        end = raw.find(b"\n", position + 1)
+        if end < 0:
+            return
+        yield end + 1
+        position = raw.find(b"\n--", end)
+
+
+def _with_few_parts(raw: bytes, document: Document) -> bytes:
+    """Cut a message with thousands of "--boundary" lines short: the parser's
+    time grows with the number of parts, and an order mail has a handful."""
+    if raw.count(b"\n--", 0) <= _MAX_BOUNDARY_LINES:
+        return raw
+    position = -1
+    for _ in range(_MAX_BOUNDARY_LINES):
+        position = raw.find(b"\n--", position + 1)
+    document.note("too_many_parts")
+    return raw[:position + 1]
 
 
 def _bytes_within_limit(data: str | bytes) -> bytes:
@@ -281,16 +456,35 @@ def _without_byte_order_mark(raw: bytes) -> bytes:
             return raw.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError as error:
             raise UnreadableInput("broken UTF-16 text") from error
-    return raw
+    text = _utf16_without_bom(raw)
+    return raw if text is None else _without_surrogates(text).encode("utf-8")
 
 
 def _reject_binary(raw: bytes) -> None:
     if raw.startswith(_BINARY_SIGNATURES):
-        raise UnreadableInput("this is a binary file (PDF, image or archive), not text")
+        raise UnreadableInput("this is a binary file (PDF, image, archive or .msg), not text")
     sample = raw[:65536]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    if sample and controls > len(sample) // 20:
+    # The floor lets a short paste with a few stray control characters through.
+    if sample and controls > max(32, len(sample) // 20):
         raise UnreadableInput("this does not look like text")
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 saved without a byte order mark shows as a NUL in every other
+    byte (for Latin text); the side of the NULs gives the byte order."""
+    sample = raw[:4096]
+    if len(sample) < 8:
+        return None
+    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > half * 0.6 and even_nuls < half * 0.05:
+        codec = "utf-16-le"
+    elif even_nuls > half * 0.6 and odd_nuls < half * 0.05:
+        codec = "utf-16-be"
+    else:
+        return None
+    return raw[: len(raw) // 2 * 2].decode(codec, errors="replace")
 
 
 def _looks_like_rfc822(raw: bytes) -> bool:
@@ -314,7 +508,10 @@ def _looks_like_rfc822(raw: bytes) -> bool:
 
 def _read_message(message: Message, document: Document) -> None:
     """Walk every MIME part, attached messages (message/rfc822) included."""
-    for part in message.walk():
+    for count, part in enumerate(message.walk()):
+        if count == _MAX_PARTS:
+            document.note("too_many_parts")
+            break
         if part.get_content_type() == "message/rfc822":
             document.note("attached_message")
         subject = _header_text(part, "subject")
@@ -328,23 +525,32 @@ def _read_message(message: Message, document: Document) -> None:
         payload = part.get_payload(decode=True)  # undoes base64 / quoted-printable
         if not isinstance(payload, bytes):
             continue
-        text = _decode_text(payload, [part.get_content_charset()])
+        text = _decode_text(payload, [part.get_content_charset()], document)
         if part.get_content_subtype() == "html" or _looks_like_html(text):
             _add_html(text, document)
         else:
             document.texts.append(text)
 
 
+_FOLD_RE = re.compile(r"\r?\n(?=[ \t])")
+
+
 def _header_text(part: Message, name: str) -> str:
-    """A decoded header (RFC 2047 handled); broken headers fall back to raw."""
-    try:
-        value = part.get(name)
-        return "" if value is None else str(value)
-    except Exception:  # the header parser fails on some malformed headers
-        for key, raw_value in part.raw_items():
-            if key.lower() == name:
-                return str(raw_value)
+    """A decoded header (RFC 2047 words handled), at most _MAX_HEADER_CHARS
+    long; a header too broken to decode is read as it stands."""
+    value = part.get(name)  # already cut to _MAX_HEADER_CHARS by the policy
+    if value is None:
         return ""
+    value = _FOLD_RE.sub("", str(value))
+    if _SURROGATE_RE.search(value):
+        # 8-bit bytes in a header (surrogate-escaped by the parser): UTF-8 or windows-1252.
+        return _decode_text(value.encode("ascii", "surrogateescape"), [], None)
+    if "=?" not in value:
+        return value
+    try:
+        return _without_surrogates(str(make_header(decode_header(value))))
+    except Exception:  # noqa: BLE001 - unknown charsets, broken base64
+        return value
 
 
 def _read_loose_text(raw: bytes, document: Document) -> None:
@@ -354,7 +560,7 @@ def _read_loose_text(raw: bytes, document: Document) -> None:
         document.note("quoted_printable")
     match = _META_CHARSET_RE.search(raw, 0, 65536)
     declared = [match.group(1).decode("ascii")] if match else []
-    text = _decode_text(raw, declared)
+    text = _decode_text(raw, declared, document)
     if _looks_like_html(text):
         _add_html(text, document)
     else:
@@ -367,9 +573,10 @@ def _looks_like_quoted_printable(raw: bytes) -> bool:
     return soft_breaks >= 2 or (soft_breaks == 1 and _QP_ESCAPE_RE.search(raw) is not None)
 
 
-def _decode_text(raw: bytes, declared: list[str | None]) -> str:
+def _decode_text(raw: bytes, declared: list[str | None], document: Document | None) -> str:
     """UTF-8 first (it rarely decodes anything else by accident), then the
-    declared charset, then windows-1252, which decodes almost anything."""
+    declared charset if it is a real text encoding, then windows-1252, which
+    decodes almost anything."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -378,11 +585,35 @@ def _decode_text(raw: bytes, declared: list[str | None]) -> str:
         if not charset:
             continue
         codec = _CHARSET_ALIASES.get(charset.strip().lower(), charset.strip())
+        if not _is_text_codec(codec):
+            if document is not None:
+                document.note("unsafe_charset")
+            continue
         try:
-            return raw.decode(codec)
-        except (LookupError, UnicodeError, ValueError):
+            return _without_surrogates(raw.decode(codec))
+        except (LookupError, UnicodeError, ValueError, TypeError, ImportError):
             continue
     return raw.decode("cp1252", errors="replace")
+
+
+def _is_text_codec(name: str) -> bool:
+    """A codec that decodes bytes to text: not rot13, base64, zlib or an escape codec."""
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in _UNSAFE_CODECS:
+        return False
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError, TypeError, ImportError):
+        return True  # unknown names fail to decode and are skipped anyway
+    return getattr(info, "_is_text_encoding", True) and info.name.replace("-", "_") not in _UNSAFE_CODECS
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(text: str) -> str:
+    """Lone surrogates cannot be written as UTF-8: each becomes U+FFFD."""
+    return _SURROGATE_RE.sub("\ufffd", text)
 
 
 def _looks_like_html(text: str) -> bool:
@@ -421,6 +652,14 @@ _HIDDEN_TAGS = {
 # Where link targets live. Images count: tracking pixels carry orderId= too.
 _LINK_ATTRIBUTES = {"a": "href", "area": "href", "img": "src", "iframe": "src", "form": "action"}
 _TAGS_WITH_VALUES = frozenset(_LINK_ATTRIBUTES) | {"input"}
+# Elements the reader never sees: the hidden attribute, display:none,
+# visibility:hidden, a zero font size or opacity, Outlook's mso-hide.
+_HIDDEN_ATTRIBUTE_RE = re.compile(
+    r"""(?:^|[\s"'])hidden(?:[\s=/]|$)"""
+    r"|display\s{0,8}:\s{0,8}none|visibility\s{0,8}:\s{0,8}hidden|mso-hide\s{0,8}:\s{0,8}all"
+)  # a zero font-size or opacity: see _is_hidden
+_LONG_ATTRIBUTES = 4000  # the tokenizer reads at most 4000 attribute pieces of a tag
+_VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _HTML_SPACE_RE = re.compile(r"[ \t\r\n\f]{1,4096}")
 _BLOCK_MARK, _CELL_MARK = "\x1e", "\x1f"  # record and unit separators
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -455,6 +694,19 @@ def html_to_text(markup: str) -> tuple[str, list[str]]:
             if tag is None:
                 continue  # a comment or declaration
             tag = tag.lower()
+            if not token.group().endswith(">") and (
+                len(attributes) >= _LONG_ATTRIBUTES or markup.startswith(('"', "'"), position)
+            ):
+                # A tag the tokenizer's caps cut short (a title="…" over a megabyte,
+                # thousands of attributes): the rest of it is still inside the tag, as
+                # in a browser, not visible text.
+                hidden_from = position = _end_of_cut_tag(markup, position)
+                break
+            if not slash and attributes and _is_hidden(attributes):
+                if tag not in _VOID_TAGS:
+                    hidden_from = position = _end_of_element(markup, position, tag)
+                    break
+                continue  # a hidden <input> or <img>: its value and link are not shown
             if not slash:
                 if tag in _TAGS_WITH_VALUES:
                     _read_start_tag(tag, attributes, parts, links)
@@ -488,6 +740,46 @@ def _read_start_tag(tag: str, attributes: str, parts: list[str], links: list[str
             links.append(value)  # scripts and inline data are not links
 
 
+def _end_of_cut_tag(markup: str, position: int) -> int:
+    """Past the ">" that ends a tag, skipping a quoted value that starts at `position`."""
+    if markup.startswith(('"', "'"), position):
+        close = markup.find(markup[position], position + 1)
+        if close < 0:
+            return len(markup)
+        position = close + 1
+    end = markup.find(">", position)
+    return len(markup) if end < 0 else end + 1
+
+
+def _is_hidden(attributes: str) -> bool:
+    lowered = attributes.lower()
+    # Substring tests first (fast): most tags carry a style, few hide anything.
+    if "hidden" in lowered or "none" in lowered or "mso-hide" in lowered:
+        if _HIDDEN_ATTRIBUTE_RE.search(lowered) is not None:
+            return True
+    for name in ("font-size", "opacity"):
+        at = lowered.rfind(name)  # the last declaration wins in CSS
+        if at >= 0 and _ZERO_VALUE_RE.match(lowered, at + len(name)):
+            return True
+    return False
+
+
+_ZERO_VALUE_RE = re.compile(r"\s{0,8}:\s{0,8}(?:0+(?:\.0*)?|\.0+)(?![0-9.])")
+
+
+def _end_of_element(markup: str, position: int, tag: str) -> int:
+    """Just past the end tag matching a start tag that ends at `position`,
+    counting nested elements of the same name; the end if never closed."""
+    depth = 1
+    pattern = re.compile(rf"<(/?){re.escape(tag)}(?=[\s/>])", re.I)
+    for match in pattern.finditer(markup, position):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            end = markup.find(">", match.end(), match.end() + 1024)
+            return match.end() if end < 0 else end + 1
+    return len(markup)
+
+
 def _end_of_hidden_content(markup: str, position: int, tag: str) -> int:
     """Just past </script> (or </style>, </template>); the end if unclosed."""
     closing = _HIDDEN_TAGS[tag].search(markup, position)
@@ -514,21 +806,71 @@ def _add_html(markup: str, document: Document) -> None:
 # Stage 2: normalize
 # ---------------------------------------------------------------------------
 
-# Zero-width characters, bidi controls and soft hyphens: invisible, but they
-# split a copied number in two.
+# Zero-width characters, bidi controls, soft hyphens, variation selectors,
+# tag characters and Hangul fillers: invisible, but they split a copied
+# number in two, or (bidi overrides) show the digits in another order.
 _INVISIBLE_RE = re.compile(
-    "[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
 )
+_BIDI_OVERRIDE_RE = re.compile("[\u202d\u202e\u2066-\u2068]")
+# Combining marks glued to a digit ("8\u0301"): nothing a number needs.
+_MARK_AFTER_DIGIT_RE = re.compile("(?<=[0-9])[\u0300-\u036f\u20d0-\u20ff]{1,16}")
+# Decimal digits of other scripts (Arabic-Indic, Devanagari, Thai, ...), which
+# NFKC leaves alone. Each block is ten code points from its zero; checked
+# against unicodedata so a block the running Python lacks is skipped.
+_DIGIT_ZEROS = (
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+    0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0,
+    0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0,
+    0xAA50, 0xABF0,
+)
+_ASCII_DIGITS = {
+    chr(zero + n): str(n)
+    for zero in _DIGIT_ZEROS
+    for n in range(10)
+    if unicodedata.decimal(chr(zero + n), None) == n
+}
+_OTHER_DIGIT_RE = re.compile("[" + "".join(sorted(_ASCII_DIGITS)) + "]")
+_NFKC_CHUNK = 65536
+_NFKC_GROWTH = 256 * 1024  # characters NFKC may add to a segment (U+FDFA alone becomes 18)
 _QUOTE_MARKER_RE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?){1,32}", re.M)
 _SOFT_BREAK_IN_NUMBER_RE = re.compile(r"(?<=[0-9])=\n(?=[0-9])")
 
 
-def normalize(text: str) -> str:
+def _nfkc_within_budget(text: str, notes: list[str] | None) -> str:
+    """NFKC, chunk by chunk, stopping once it has added _NFKC_GROWTH
+    characters: a few kilobytes of ligatures must not become megabytes."""
+    if len(text) <= _NFKC_CHUNK:
+        return unicodedata.normalize("NFKC", text)
+    pieces, added, position = [], 0, 0
+    while position < len(text):
+        end = min(len(text), position + _NFKC_CHUNK)
+        limit = min(len(text), end + 64)
+        while end < limit and not text[end].isascii():
+            end += 1  # do not split a letter from its combining marks
+        piece = unicodedata.normalize("NFKC", text[position:end])
+        added += len(piece) - (end - position)
+        pieces.append(piece)
+        position = end
+        if added > _NFKC_GROWTH and position < len(text):
+            if notes is not None:
+                _add_note(notes, "text_cut_short")
+            break
+    return "".join(pieces)
+
+
+def normalize(text: str, notes: list[str] | None = None) -> str:
     """Stage 2: undo what copying and mail clients do to a number."""
     text = unescape_entities(text)  # "&amp;" in a pasted source or link
-    text = _INVISIBLE_RE.sub("", text)
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)  # full-width digits, NBSP, "№" -> "No"
+        if notes is not None and _BIDI_OVERRIDE_RE.search(text):
+            _add_note(notes, "text_direction_hidden")  # the reader may see the digits reversed
+        text = _INVISIBLE_RE.sub("", text)
+        text = _nfkc_within_budget(text, notes)  # full-width digits, NBSP, "№" -> "No"
+        if _OTHER_DIGIT_RE.search(text):
+            text = _OTHER_DIGIT_RE.sub(lambda match: _ASCII_DIGITS[match.group()], text)
+        text = _MARK_AFTER_DIGIT_RE.sub("", _without_surrogates(text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if ">" in text:
         text = _QUOTE_MARKER_RE.sub("", text)
@@ -538,7 +880,7 @@ def normalize(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Stage 3: find candidates with evidence
+# Stage 3: find and judge (every candidate, with its evidence and role)
 # ---------------------------------------------------------------------------
 
 # Labels, as lower-case regular-expression fragments. They are matched on
@@ -683,19 +1025,29 @@ _GROUPED_RE = re.compile(
 )
 # "81234567" + line break or table cell + "89012345".
 _SPLIT_RE = re.compile(r"([0-9]{1,13}) {0,2}[\n\t] {0,2}([0-9]{1,18})(?![0-9])")
-# Letter+digit codes: S10, LP…, AP…, YT…, 4PX…CN, plus whatever a button glued on.
-_CODE_TOKEN_RE = re.compile(r"[A-Z4][A-Z0-9]{1,3}[0-9]{6,20}[A-Za-z0-9]{0,16}")
+# Letter+digit codes: S10, LP…, AP…, YT…, 4PX…CN, UPS 1Z…, Cainiao CNUSUP…,
+# plus whatever a button glued on.
+_CODE_TOKEN_RE = re.compile(
+    r"(?:1Z[0-9A-Z]{16}|CN[A-Z]{4}[0-9]{9,13}|[A-Z4][A-Z0-9]{1,3}[0-9]{6,20})[A-Za-z0-9]{0,16}"
+)
 _TRACKING_SHAPES = (
     ("S10", re.compile(r"[A-Z]{2}[0-9]{9}[A-Z]{2}")),
     ("LP", re.compile(r"LP[0-9]{14}")),
     ("AP", re.compile(r"AP[0-9]{14}")),
     ("YT", re.compile(r"YT[0-9]{16}")),
     ("4PX", re.compile(r"4PX[0-9]{8,16}CN")),
-    ("DHL", re.compile(r"00340[0-9]{15}")),
+    ("CN", re.compile(r"CNUSUP[0-9]{9,13}")),  # Cainiao's US network
+    ("UPS", re.compile(r"1Z[0-9A-Z]{16}")),
+    ("DHL", re.compile(r"00340[0-9]{15}")),  # an SSCC (GS1) label from DHL
+    ("USPS", re.compile(r"(?:420[0-9]{5}(?:[0-9]{4})?)?9[1-5][0-9]{20}")),
+    ("SSCC", re.compile(r"00[0-9]{18}")),  # GS1 shipping label (PostNord, Bring, DHL …)
 )
 _FORMAT_CARRIERS = {
     "LP": "Cainiao", "AP": "Cainiao", "YT": "YunExpress", "4PX": "4PX", "DHL": "DHL",
+    "CN": "Cainiao", "UPS": "UPS", "USPS": "USPS",
 }
+# Formats that are digits only: taken without a label only when unmistakable.
+_NUMERIC_FORMATS = ("DHL", "USPS", "SSCC")
 # Postal operator by the country code that ends an S10 code.
 _S10_CARRIERS = {
     "CN": "China Post", "SE": "PostNord", "DK": "PostNord", "NO": "Posten Norge", "FI": "Posti",
@@ -704,6 +1056,17 @@ _S10_CARRIERS = {
     "SG": "Singapore Post", "IT": "Poste Italiane",
 }
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
+# ISO 3166-1 alpha-2: an S10 code ends with the issuing country.
+_ISO_COUNTRIES = frozenset("""
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
+BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
+EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
+HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC
+LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
+NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
+SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
+TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+""".split())
 _CARRIER_NAMES = (
     "PostNord", "Budbee", "Instabox", "DHL", "Bring", "Posten", "Posti", "UPS", "FedEx", "GLS",
     "DPD", "Hermes", "DB Schenker", "Early Bird", "Airmee", "Best Transport", "Cainiao",
@@ -728,11 +1091,40 @@ def s10_check_digit(serial: str) -> int:
 
 
 def is_valid_s10(code: str) -> bool:
-    """True for two letters, 8 digits, the right check digit, two letters."""
+    """True for two letters, 8 digits, the right check digit and a real
+    ISO 3166 country code."""
     code = code.upper()
-    if not _TRACKING_SHAPES[0][1].fullmatch(code):
+    if not _TRACKING_SHAPES[0][1].fullmatch(code) or code[-2:] not in _ISO_COUNTRIES:
         return False
     return s10_check_digit(code[2:10]) == int(code[10])
+
+
+def gs1_check_digit(body: str) -> int:
+    """GS1 mod 10 (SSCC, USPS): weights 3 and 1 from the right, 10 minus the sum mod 10."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return -total % 10
+
+
+def ups_check_digit(code: str) -> int:
+    """UPS 1Z: letters count as (code point - 63) mod 10; every second character doubles."""
+    total = 0
+    for index, character in enumerate(code[2:17]):
+        value = int(character) if character.isdigit() else (ord(character) - 63) % 10
+        total += value * 2 if index % 2 else value
+    return -total % 10
+
+
+def tracking_check_digit_valid(code: str, code_format: str) -> bool | None:
+    """Whether the check digit fits; None for formats that have none."""
+    if code_format == "S10":
+        return is_valid_s10(code)
+    if code_format == "UPS":
+        return ups_check_digit(code) == int(code[-1]) if code[-1].isdigit() else False
+    if code_format in ("DHL", "SSCC"):
+        return gs1_check_digit(code[2:-1]) == int(code[-1])
+    if code_format == "USPS":
+        return gs1_check_digit(code[-22:-1]) == int(code[-1])
+    return None
 
 
 def is_product_id_shaped(digits: str) -> bool:
@@ -809,12 +1201,25 @@ def _collapse(text: str) -> str:
 class DocumentFacts:
     """What is known about the whole document while single numbers are judged."""
 
-    def __init__(self, segments: list[str], senders: list[str], subject_count: int = 0) -> None:
+    def __init__(self, segments: list[str], senders: list[str], subject_count: int = 0,
+                 notes: list[str] | None = None) -> None:
         self.subject_count = subject_count  # segments[:subject_count] are Subject headers
+        self.notes = [] if notes is None else notes  # the budget notes what it leaves unread
+        self.candidates_left = _MAX_CANDIDATES
         self._all_text = "\n".join(senders + segments)
         self.lowered = self._all_text.lower()
         self.aliexpress = mentions_aliexpress(self.lowered)
         self._first_carrier: str | None | bool = False  # False: not looked up yet
+
+    def spend_candidate(self) -> bool:
+        """One more number or code to judge; False once the budget is spent.
+        Stopping early keeps every input within its time budget; the first
+        thousands of candidates hold any real order mail's evidence."""
+        if self.candidates_left <= 0:
+            _add_note(self.notes, "stopped_early")
+            return False
+        self.candidates_left -= 1
+        return True
 
     @property
     def first_carrier(self) -> str | None:
@@ -846,6 +1251,8 @@ def _codes_in(text: str, segment: int, spans: list[tuple[int, int]],
             continue  # part of a longer word
         if end < len(text) and text[end].isalnum():
             continue  # longer than any code we know
+        if not facts.spend_candidate():
+            return
         code = _without_button_word(match.group())
         end = start + len(code)
         code_format = _tracking_format(code)
@@ -874,10 +1281,9 @@ def _tracking_format(code: str) -> str | None:
 
 def _tracking_finding(text: str, code: str, code_format: str, segment: int,
                       start: int, end: int, facts: DocumentFacts) -> Finding:
-    check: bool | None = None
+    check = tracking_check_digit_valid(code, code_format)
     carrier = _FORMAT_CARRIERS.get(code_format)
     if code_format == "S10":
-        check = is_valid_s10(code)
         # The country code names the postal operator that issued the code.
         carrier = _S10_CARRIERS.get(code[-2:])
     if carrier is None:
@@ -901,6 +1307,8 @@ def _tracking_params_in(text: str, segment: int, facts: DocumentFacts) -> Iterat
     if "rack" not in text and "No=" not in text and "No%3D" not in text:
         return
     for match in _TRACKING_PARAM_RE.finditer(text):
+        if not facts.spend_candidate():
+            return
         code = match.group(1).upper()
         start, end = match.span(1)
         code_format = _tracking_format(code) or ("numeric" if code.isdigit() else "other")
@@ -926,8 +1334,18 @@ def _numbers_in(text: str, segment: int, code_spans: list[tuple[int, int]],
             continue  # part of a number read already, or of a tracking code
         if start and "0" <= text[start - 1] <= "9":
             continue  # the tail of a run longer than any number: digit soup
+        if not facts.spend_candidate():
+            return
         number, label = _read_number(text, start, match.end())
         read_up_to = number.end
+        code_end = _end_of_longer_code(text, number.end)
+        if code_end is not None:
+            # "09980000020033D": the digits begin a longer code; never report a prefix.
+            read_up_to = code_end
+            if label is not None and label.category == "tracking" and code_end - start <= 40:
+                code = text[start:code_end].upper()
+                yield _tracking_finding(text, code, "other", segment, start, code_end, facts)
+            continue
         if not 6 <= len(number.digits) <= 30:
             continue  # too short to be anything we report; or digit soup
         finding = _judge_number(text, segment, number, label, previous, facts)
@@ -937,6 +1355,18 @@ def _numbers_in(text: str, segment: int, code_spans: list[tuple[int, int]],
             previous.order, previous.end = finding, number.end
         if finding.role != "ignore":
             yield finding
+
+
+# Capitals and digits right after a number, not the start of a word ("Copy", "Order").
+_CODE_TAIL_RE = re.compile(r"[A-Z0-9]{1,40}(?![A-Za-z0-9])")
+
+
+def _end_of_longer_code(text: str, end: int) -> int | None:
+    """Where the code ends when capitals stick to the digits ("…0033D")."""
+    if end >= len(text) or not "A" <= text[end] <= "Z":
+        return None
+    match = _CODE_TAIL_RE.match(text, end)
+    return match.end() if match else None
 
 
 def _inside_spans(spans: list[tuple[int, int]], position: int) -> bool:
@@ -959,7 +1389,16 @@ def _read_number(text: str, start: int, end: int) -> tuple[_Number, _Label | Non
         joined = _grouped_in_fours(text, start) or _split_over_lines(text, start)
         if joined is not None:
             return joined, label
+    if label is not None and label.category == "tracking":
+        match = _TRACKING_GROUPS_RE.match(text, start)
+        if match is not None:
+            digits = re.sub(r"[ -]", "", match.group())
+            return _Number(start, match.end(), digits, "grouped_digits"), label
     return single, label
+
+
+# "9400 1112 0108 0805 4830 16": groups of four, the same separator, after a tracking label.
+_TRACKING_GROUPS_RE = re.compile(r"[0-9]{4}([ -])(?:[0-9]{4}\1){1,6}[0-9]{1,4}(?![0-9])")
 
 
 def _grouped_in_fours(text: str, start: int) -> _Number | None:
@@ -1043,6 +1482,8 @@ def _judge_number(text: str, segment: int, number: _Number, label: _Label | None
     if _tracking_format(number.digits) == "DHL":  # unmistakable, whatever the label says
         return _tracking_finding(text, number.digits, "DHL", segment,
                                  number.start, number.end, facts)
+    if label is not None and label.category == "tracking":
+        return _tracking_from_label(text, segment, number, facts)
     if label is not None:
         return _finding_from_label(text, segment, number, label, facts)
     if previous.order is not None:
@@ -1058,8 +1499,7 @@ def _finding_from_link(text: str, segment: int, number: _Number, link: _Label) -
     digits, where = number.digits, (segment, number.start)
     snippet = make_snippet(text, number.start, number.end)
     if link.category in ("order", "order_path"):
-        if is_product_id_shaped(digits):
-            return Finding("product", digits, where, snippet)
+        # orderId= names an order whatever its first digits (evidence before shape).
         if _order_shaped(digits):
             return Finding("order", digits, where, snippet, LINK, link.text)
         return Finding("ignore", digits, where)
@@ -1068,6 +1508,19 @@ def _finding_from_link(text: str, segment: int, number: _Number, link: _Label) -
     if link.category in ("sku", "payment"):
         return Finding(link.category, digits, where, snippet)
     return Finding("ignore", digits, where)  # tracking, log and other parameters
+
+
+def _tracking_from_label(text: str, segment: int, number: _Number,
+                         facts: DocumentFacts) -> Finding | None:
+    """Digits after a tracking label: a known numeric format is checked by its
+    check digit; any other run of 8-30 digits is taken as it stands."""
+    digits = number.digits
+    if not 8 <= len(digits) <= 30:
+        return Finding("ignore", digits, (segment, number.start))
+    code_format = _tracking_format(digits)
+    if code_format not in _NUMERIC_FORMATS:
+        code_format = "numeric"
+    return _tracking_finding(text, digits, code_format, segment, number.start, number.end, facts)
 
 
 def _order_shaped(digits: str) -> bool:
@@ -1083,8 +1536,6 @@ def _finding_from_label(text: str, segment: int, number: _Number, label: _Label,
     if category in _ORDER_CATEGORIES:
         in_subject = segment < facts.subject_count or _on_subject_line(text, label.start)
         return _order_from_label(text, segment, number, label, snippet, in_subject)
-    if category == "tracking" and 8 <= len(digits) <= 30:
-        return _tracking_finding(text, digits, "numeric", segment, number.start, number.end, facts)
     if category == "product":
         return Finding("product", digits, where, snippet)
     if category in ("package", "payment", "sku"):
@@ -1095,16 +1546,17 @@ def _finding_from_label(text: str, segment: int, number: _Number, label: _Label,
 def _order_from_label(text: str, segment: int, number: _Number, label: _Label,
                       snippet: str, in_subject: bool) -> Finding | None:
     digits, note, where = number.digits, number.note, (segment, number.start)
-    if len(digits) in (17, 18):
-        digits = _without_running_index(digits)
-        if digits is None:
-            return None
-        note = "index_prefix_removed"
-    if is_product_id_shaped(digits):
-        return Finding("product", digits, where, snippet)
+    if len(digits) in (17, 18) and digits[0] != "0":
+        # AliExpress package numbers have 17-18 digits ("Tu pedido 3151…0012 de
+        # Ecommerce"). Never cut one down to an order number; classify() checks
+        # whether it is a list index glued to an order found elsewhere.
+        return Finding("long_after_order_label", digits, where, snippet)
     if not _order_shaped(digits):
         return None
     tail = _SUBJECT_TAIL_RE.match(text, number.end)
+    explicit = label.category != "order_word" or (tail is not None and in_subject)
+    if not explicit and is_product_id_shaped(digits):
+        return None  # "Order 1005…" in running text: a product's ID, most likely
     if label.category == "order_list" or (label.category == "order_word" and tail):
         # "Your order N has shipped" reads like a subject; only a subject line is called one.
         if in_subject:
@@ -1115,7 +1567,7 @@ def _order_from_label(text: str, segment: int, number: _Number, label: _Label,
 
 # A subject line in pasted text: "Ämne: SV: Order N: order shipped", or a
 # subject pasted on its own as the first line: "VB: Order N: order shipped".
-_REPLY_PREFIXES = r"(?:(?:re|sv|vs|vb|fw|fwd|aw|wg|tr|odp|rv)[ \t]{0,2}:[ \t]{0,3}){0,4}"
+_REPLY_PREFIXES = r"(?:(?:re|sv|vs|vl|vb|fw|fwd|aw|wg|tr|odp|rv)[ \t]{0,2}:[ \t]{0,3}){0,4}"
 _SUBJECT_HEADER_RE = re.compile(
     r"(?:subject|ämne|betreff|objet|asunto|assunto|emne|aihe|temat|тема|oggetto|onderwerp)"
     r"[ \t]{0,3}:[ \t]{0,3}" + _REPLY_PREFIXES
@@ -1132,15 +1584,6 @@ def _on_subject_line(text: str, label_start: int) -> bool:
     if _SUBJECT_HEADER_RE.fullmatch(before):
         return True
     return line_start == 0 and _FIRST_LINE_RE.fullmatch(before) is not None
-
-
-def _without_running_index(digits: str) -> str | None:
-    """'Bestellung 1' + 16 digits reads as 17 digits: drop the list index."""
-    order = digits[-16:]
-    index = digits[:-16]
-    if index[0] != "0" and order[0] in "358":
-        return order
-    return None
 
 
 def _subject_label(text: str, label: _Label, number: _Number, tail_end: int) -> str:
@@ -1161,7 +1604,7 @@ def _continues_order_list(text: str, segment: int, number: _Number,
         return None
     if not _LIST_SEPARATOR_RE.fullmatch(text, previous.end, number.start):
         return None
-    if not _order_shaped(number.digits) or is_product_id_shaped(number.digits):
+    if not _order_shaped(number.digits):
         return None
     snippet = make_snippet(text, number.start, number.end)
     where = (segment, number.start)
@@ -1198,19 +1641,35 @@ def _inside_link_or_word(text: str, start: int) -> bool:
 
 
 # ---------------------------------------------------------------------------
-# Stage 4: classify
+# Stage 4: reconcile (one role per number across the document)
 # ---------------------------------------------------------------------------
 
-# Other shops, matched on lower-cased text. AliExpress evidence overrides.
+# Other shops. A shop is named by evidence, never by a bare word in the body
+# ("I wish order 8123… had arrived" is not from Wish; "Skickat från min
+# Amazon Fire" is not from Amazon): the sender, a domain in a link or in the
+# text, or a line that holds only the shop's name (a letterhead or signature).
+# AliExpress named anywhere overrides all of it.
 _OTHER_SHOP_NAMES = (
     "Amazon", "Temu", "Shein", "eBay", "Zalando", "CDON", "Etsy", "Banggood", "Joom", "Wildberries",
+    "Wish",
 )
-_OTHER_SHOPS = tuple(
-    (name, re.compile(rf"(?<![a-z0-9]){name.lower()}(?![a-z0-9])")) for name in _OTHER_SHOP_NAMES
-) + (
-    # "wish" alone is an everyday word: only the shop's domain or its own phrases count.
-    ("Wish", re.compile(r"wish\.com|(?<![a-z0-9])wish (?:order|team|support|app|kundservice)")),
+_SHOP_KEYS = {name.lower(): name for name in _OTHER_SHOP_NAMES}
+_SHOP_ALTERNATIVES = "|".join(sorted(_SHOP_KEYS, key=len, reverse=True))
+_SHOP_DOMAIN_RE = re.compile(
+    rf"(?<![a-z0-9-])({_SHOP_ALTERNATIVES})\.(?:com|se|de|co\.uk|fr|it|es|nl|pl|dk|no|fi|ru|us|ca)"
+    r"(?![a-z0-9-])"
 )
+_SHOP_LINE_RE = re.compile(
+    rf"^[ \t]{{0,8}}(?:the[ \t]{{1,3}}|ditt[ \t]{{1,3}}|your[ \t]{{1,3}})?({_SHOP_ALTERNATIVES})"
+    r"(?:[ \t]{1,3}(?:team|support|kundservice|kundtjänst|customer service|sverige|sweden))?[ \t.!,]{0,8}$",
+    re.M,
+)
+_SENDER_LINE_RE = re.compile(
+    r"^[ \t]{0,8}(?:from|från|fra|lähettäjä|von|de|van|od|от|da|mittente|remitente)[ \t]{0,3}:"
+    r"([^\n]{0,300})",
+    re.M,
+)
+_SHOP_WORD_RE = re.compile(rf"(?<![a-z0-9])({_SHOP_ALTERNATIVES})(?![a-z0-9])")
 _ALIEXPRESS_MARKS = ("aliexpress", "ali express", "алиэкспресс", "али экспресс", "速卖通")
 
 
@@ -1218,18 +1677,23 @@ def mentions_aliexpress(lowered: str) -> bool:
     return any(mark in lowered for mark in _ALIEXPRESS_MARKS)
 
 
-def other_shop(lowered: str) -> str | None:
-    """The other shop named first in a text that never names AliExpress."""
+def other_shop(lowered: str, senders: list[str] | None = None) -> str | None:
+    """The other shop a text that never names AliExpress comes from: by its
+    sender first, then by the first shop domain or letterhead line."""
     if mentions_aliexpress(lowered):
         return None
-    best: tuple[int, str] | None = None
-    for name, pattern in _OTHER_SHOPS:
-        if name.lower() not in lowered:  # fast test before the regex
-            continue
-        match = pattern.search(lowered)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), name)
-    return best[1] if best else None
+    if not any(key in lowered for key in _SHOP_KEYS):  # fast path: most mails
+        return None
+    sender_lines = [sender.lower() for sender in senders or []]
+    sender_lines += [match.group(1) for match in _SENDER_LINE_RE.finditer(lowered)]
+    for line in sender_lines:
+        match = _SHOP_DOMAIN_RE.search(line) or _SHOP_WORD_RE.search(line)
+        if match:
+            return _SHOP_KEYS[match.group(1)]
+    found = [m for m in (_SHOP_DOMAIN_RE.search(lowered), _SHOP_LINE_RE.search(lowered)) if m]
+    if not found:
+        return None
+    return _SHOP_KEYS[min(found, key=lambda m: m.start()).group(1)]
 
 
 _SET_ASIDE_KINDS = ("payment", "package", "sku", "invalid_tracking")
@@ -1247,7 +1711,7 @@ def classify(findings: list[Finding], shop: str | None, notes: list[str]) -> Res
     result.product_ids = list(dict.fromkeys(f.value for f in findings if f.role == "product"))
     orders = _orders(findings, roles, result.notes)
     result.tracking = _tracking(findings, orders, result.notes)
-    result.other_ids = _set_aside(findings, orders)
+    result.other_ids = _set_aside(findings, orders, result.notes)
     if shop is not None:
         # An order mail from another shop: its numbers are not AliExpress orders.
         _add_note(result.notes, "other_shop")
@@ -1257,6 +1721,7 @@ def classify(findings: list[Finding], shop: str | None, notes: list[str]) -> Res
         ]
         orders = {}
     result.orders = list(orders.values())
+    result.cut_to_size()
     return result
 
 
@@ -1268,7 +1733,11 @@ def _orders(findings: list[Finding], roles: dict[str, set[str]],
     orders: dict[str, Order] = {}
     seen: set[tuple[str, str, str]] = set()
     for finding in findings:
-        if finding.role != "order" or "product" in roles[finding.value]:
+        if finding.role != "order":
+            continue
+        if "product" in roles[finding.value]:
+            if finding.kind != CONTEXT:  # an order label or link on a product's ID
+                _add_note(notes, "product_evidence_wins")
             continue
         if finding.kind == CONTEXT and roles[finding.value] & _LABELLED_AS_SOMETHING_ELSE:
             continue
@@ -1297,14 +1766,28 @@ def _tracking(findings: list[Finding], orders: dict[str, Order],
     return list(tracking.values())
 
 
-def _set_aside(findings: list[Finding], orders: dict[str, Order]) -> list[OtherId]:
+def _set_aside(findings: list[Finding], orders: dict[str, Order],
+               notes: list[str]) -> list[OtherId]:
     """Payment, package and SKU IDs and broken tracking codes, each once."""
     others: dict[tuple[str, str], OtherId] = {}
     for finding in findings:
-        if finding.role in _SET_ASIDE_KINDS and finding.value not in orders:
-            item = OtherId(finding.value, finding.role, finding.snippet)
+        role = finding.role
+        if role == "long_after_order_label":
+            if _glued_list_index(finding.value, orders):
+                _add_note(notes, "index_prefix_removed")
+                continue
+            role = "package"  # 17-18 digits after "order": AliExpress's package number
+        if role in _SET_ASIDE_KINDS and finding.value not in orders:
+            item = OtherId(finding.value, role, finding.snippet)
             others.setdefault((item.value, item.kind), item)
     return list(others.values())
+
+
+def _glued_list_index(digits: str, orders: dict[str, Order]) -> bool:
+    """'Bestellung 1' + '8301…667' copied from a list reads as 17 digits. Only
+    when those 16 digits are an order number found whole elsewhere is the
+    long number taken for an index glued to it (and left out)."""
+    return digits[-16:] in orders and digits[0] != "0"
 
 
 def _add_note(notes: list[str], code: str) -> None:
@@ -1324,26 +1807,43 @@ def extract(data: str | bytes) -> Result:
     binary data; both are ExtractionError (a ValueError).
     """
     document = decode(data)
-    segments = [normalize(text) for text in document.subjects + document.texts]
+    notes = document.notes
+    segments = [normalize(text, notes) for text in document.subjects + document.texts]
     if document.links:
-        segments.append(normalize("\n".join(document.links)))
-    facts = DocumentFacts(segments, document.senders, len(document.subjects))
+        segments.append(normalize("\n".join(document.links), notes))
+    facts = DocumentFacts(segments, document.senders, len(document.subjects), notes)
     findings = find_candidates(segments, facts)
-    return classify(findings, other_shop(facts.lowered), document.notes)
+    return classify(findings, other_shop(facts.lowered, document.senders), notes)
+
+
+# Characters a terminal or a text field may act on rather than show: DEL and
+# the C1 controls (CSI, OSC), line and paragraph separators, bidi and other
+# format characters. json.dumps escapes only C0; these are escaped too.
+_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def _dumps(data: dict) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = _without_surrogates(text)  # always encodable as UTF-8
+    return _JSON_UNSAFE_RE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def to_json(result: Result) -> str:
-    """Canonical JSON: the same bytes in CPython and Pyodide."""
-    return json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Canonical JSON: the same bytes in CPython and Pyodide, valid UTF-8,
+    with every control character escaped."""
+    return _dumps(result.to_dict())
 
 
 def run_json(data: str | bytes) -> str:
-    """What the browser calls. Never raises for bad input."""
+    """What the browser calls. Never raises: input that cannot be read, for
+    whatever reason, gives {"error": ...}."""
     try:
         return to_json(extract(data))
     except ExtractionError as error:
-        payload = {"error": {"code": error.code, "limit_bytes": MAX_INPUT_BYTES}}
-        return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        code = error.code
+    except (MemoryError, RecursionError, Exception):  # noqa: BLE001 - never crash the page
+        code = UnreadableInput.code
+    return _dumps({"error": {"code": code, "limit_bytes": MAX_INPUT_BYTES}})
 
 
 # ---------------------------------------------------------------------------
@@ -1382,16 +1882,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result = extract(_read_input(args.path))
+        output = to_json(result) + "\n" if args.json else _summary(result)
     except OSError as error:
-        sys.stderr.write(f"order_number: cannot read {args.path}: {error.strerror or error}\n")
-        return 2
+        return _cannot_read(f"cannot read {args.path}: {error.strerror or error}")
     except ExtractionError as error:
-        sys.stderr.write(f"order_number: {error}\n")
-        return 2
-    output = to_json(result) + "\n" if args.json else _summary(result)
-    sys.stdout.buffer.write(output.encode("utf-8"))
+        return _cannot_read(str(error))
+    except (MemoryError, RecursionError, Exception) as error:  # noqa: BLE001 - one line, no traceback
+        return _cannot_read(f"could not read the input ({type(error).__name__})")
+    sys.stdout.buffer.write(output.encode("utf-8", errors="replace"))
     sys.stdout.flush()
     return 0 if result.orders else 1
+
+
+def _cannot_read(message: str) -> int:
+    """Exit status 2 and one line on stderr: the input could not be read.
+    (0 and 1 mean an order number was, or was not, found.)"""
+    line = " ".join(_without_surrogates(message).split())
+    sys.stderr.write(f"order_number: {line}\n")
+    return 2
 
 
 if __name__ == "__main__":

@@ -49,9 +49,22 @@ async function main() {
   process.stderr.write(`pyodide_runner: Python ${version} (Pyodide ${pyodide.version})\n`);
   for (const file of paths) {
     pyodide.FS.writeFile("/extractor/input", readFileSync(file));
+    // Files named hostile-*: also measure Python's peak memory (tracemalloc),
+    // reported on stderr as "pyodide_runner: peak <file name> <bytes>".
+    const measure = path.basename(file).startsWith("hostile-");
     const output = pyodide.runPython(
-      "with open('/extractor/input', 'rb') as f: result = order_number.run_json(f.read())\nresult"
+      "import tracemalloc\n" +
+        `measure = ${measure ? "True" : "False"}\n` +
+        "if measure: tracemalloc.start()\n" +
+        "with open('/extractor/input', 'rb') as f: result = order_number.run_json(f.read())\n" +
+        "peak = tracemalloc.get_traced_memory()[1] if measure else -1\n" +
+        "if measure: tracemalloc.stop()\n" +
+        "result"
     );
+    if (measure) {
+      const peak = pyodide.globals.get("peak");
+      process.stderr.write(`pyodide_runner: peak ${path.basename(file)} ${peak}\n`);
+    }
     process.stdout.write(output + "\n");
   }
 }

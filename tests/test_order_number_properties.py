@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -47,9 +48,8 @@ NOISE = st.text(
 def order_numbers(draw) -> str:
     """14 to 16 digits, starting 8 (global), 3 (Spain) or 5 (aliexpress.ru)."""
     length = draw(st.integers(min_value=14, max_value=16))
-    number = draw(st.sampled_from("358")) + draw(st.text("0123456789", min_size=length - 1, max_size=length - 1))
-    assume(not (length == 16 and number.startswith("3256")))  # a US product ID
-    return number
+    # Product-shaped prefixes (1005, 3256) included: a label beats the shape.
+    return draw(st.sampled_from("358")) + draw(st.text("0123456789", min_size=length - 1, max_size=length - 1))
 
 
 def grouped_in_fours(number: str) -> str:
@@ -112,7 +112,8 @@ def independent_s10_check_digit(serial: str) -> int:
 )
 def test_s10_codes_are_tracking_numbers_only_with_the_right_check_digit(prefix, serial, check, country):
     code = f"{prefix}{serial}{check}{country}"
-    valid = check == independent_s10_check_digit(serial)
+    # XX is no ISO 3166 country: never a valid S10 code.
+    valid = check == independent_s10_check_digit(serial) and country != "XX"
     assert on.is_valid_s10(code) == valid
     result = on.extract(f"AliExpress order shipped.\nTracking number: {code}\n")
     assert (code in result.tracking_numbers) == valid
@@ -144,6 +145,58 @@ def test_fragments_of_real_mails_in_any_order_never_break_the_output(parts):
     output = json.loads(on.run_json("".join(parts)))
     for value in output.get("order_numbers", []):
         assert value.isdigit() and 14 <= len(value) <= 16
+
+
+# ---------------------------------------------------------------------------
+# Every reported order number stands whole in the input
+# ---------------------------------------------------------------------------
+
+# How a number may be written in the mail and still be the same number: its
+# digits, with at most one space, hyphen, tab, line break or "=\n" soft break
+# between them (groups of four, a number split over two lines or cells).
+# Written here, not imported: the property must not share the code's rules.
+SEPARATOR = r"(?:[ \t\-]|=?\r?\n)?"
+
+
+def stands_whole(number: str, text: str) -> bool:
+    """The digits appear with non-digits on both sides, in the text or as the
+    exact value of a link parameter (the text around it is then not a digit)."""
+    pattern = r"(?<![0-9])" + SEPARATOR.join(number) + r"(?![0-9])"
+    return re.search(pattern, text) is not None
+
+
+FRAGMENTS = [
+    "Order ID: ", "Order ", "Bestellung ", "Pedido ", "Ref. Number: ", "Tu pedido ", "orderId=",
+    "https://www.aliexpress.com/p/order/detail.html?orderId=", "/order-list/", "&", " & ", ", ",
+    "\n", " ", ": ", "Copy", "AliExpress\n", "Package ", "Tracking number: ", "Subject: ",
+    "<td>", "</td>", "<br>", "=\n",
+]
+DIGIT_RUNS = st.text("0123456789", min_size=1, max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.one_of(st.sampled_from(FRAGMENTS), DIGIT_RUNS), max_size=20))
+def test_every_reported_order_number_stands_whole_in_the_input(parts):
+    # Issue 10: no number is invented, e.g. by cutting a package number's
+    # first digits off ("Order 315193141453520012" is not order 5193141453520012).
+    text = "".join(parts)
+    document = on.decode(text)  # HTML made text, charsets and transfer encodings undone
+    decoded = "\n".join(on.normalize(t) for t in document.subjects + document.texts + document.links)
+    for value in on.extract(text).order_numbers:
+        assert stands_whole(value, decoded), (value, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    label=st.sampled_from(["Order ID: ", "Order ", "Tu pedido ", "Bestellung ", "Ref. Number: "]),
+    prefix=st.text("0123456789", min_size=1, max_size=2),
+    number=order_numbers(),
+)
+def test_a_longer_number_after_an_order_label_is_never_cut(label, prefix, number):
+    text = f"{label}{prefix}{number}"
+    result = on.extract(text)
+    assert number not in result.order_numbers
+    assert all(stands_whole(value, text) for value in result.order_numbers)
 
 
 # ---------------------------------------------------------------------------
@@ -214,12 +267,16 @@ def many_distinct_numbers(size: int) -> bytes:
 
 def test_many_distinct_numbers_take_linear_time():
     timings = []
-    for size in (192 * KB, 768 * KB):
+    # Sizes below the candidate budget (10 000 numbers), where every number is judged.
+    for size in (48 * KB, 192 * KB):
         data = many_distinct_numbers(size)
         start = time.perf_counter()
         result = on.extract(data)
         timings.append(time.perf_counter() - start)
-    assert len(result.orders) == len(result.tracking) == len(result.product_ids) > 1000
+    # At most MAX_LISTED of each are listed (issue 13); the rest are counted.
+    assert len(result.orders) == len(result.tracking) == len(result.product_ids) == 100
+    assert result.not_listed["orders"] == result.not_listed["tracking"] > 500
+    assert "stopped_early" not in result.notes
     assert timings[1] < max(0.5, 8 * timings[0]), timings
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,9 @@ RUNNER = ROOT / "tests" / "pyodide_runner.mjs"
 PYODIDE = ROOT / "node_modules" / "pyodide" / "pyodide.mjs"
 sys.path.insert(0, str(ROOT / "snippets"))
 
+sys.path.insert(0, str(ROOT / "tests"))
+
+import hostile_shapes as hs  # noqa: E402
 import order_number as on  # noqa: E402
 
 FIXTURE_NAMES = sorted(p.name for p in FIXTURES.iterdir() if p.name != "expected.json")
@@ -37,7 +41,21 @@ EXTRA_INPUTS = {
     + b"--a\r\nContent-Type: multipart/mixed; boundary=a\r\n\r\n" * 300,
     "unclosed-script.html": b"<p>AliExpress</p><p>Order ID: 8123456789012345</p><script>Order ID: 8123456789012346",
     "rare-unicode.txt": "AliExpress İstanbul ǅ ẞ ﬁ ㎏ \U0001d7d6 Order ID: 8123456789012345".encode(),
+    # Issue 13: unsafe charsets, controls, other digits, UTF-16 without a BOM.
+    "unicode-escape.eml": hs.unsafe_charset_mail("unicode_escape"),
+    "raw-unicode-escape.html": hs.unsafe_meta_page("raw_unicode_escape"),
+    "rot13.eml": hs.unsafe_charset_mail("rot13"),
+    "c1-controls.txt": "AliExpress Order ID: 8123456789012345 \u009d0;T\u009c \u009b31m \u2028".encode(),
+    "arabic-digits.txt": "Order ID: ٨١٢٣٤٥٦٧٨٩٠١٢٣٤٥".encode(),
+    "utf16le-no-bom.txt": "AliExpress\r\nOrder ID: 8123456789012345\r\n".encode("utf-16-le"),
 }
+# Hostile shapes from the security review, at 1 MiB (the CPython tests run
+# some at the cap). The runner measures their peak memory with tracemalloc.
+HOSTILE_SHAPES = ["encoded words", "RFC 2231 parameters", "folded subject", "many parts",
+                  "nested boundary", "labelled orders", "NFKC expansion", "short digit runs"]
+for _shape in HOSTILE_SHAPES:
+    EXTRA_INPUTS["hostile-" + _shape.replace(" ", "-") + ".eml"] = hs.SHAPES[_shape](1024 * 1024)
+PEAK_LIMIT = 300 * 1024 * 1024
 
 
 def ci_is_set() -> bool:
@@ -84,3 +102,10 @@ def test_pyodide_gives_the_same_json_as_cpython(pyodide_run, name):
 
 def test_runner_used_the_browsers_python(pyodide_run):
     assert "pyodide_runner: Python 3.14." in pyodide_run[1]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXTRA_INPUTS if n.startswith("hostile-")))
+def test_hostile_shape_stays_within_the_memory_budget_in_pyodide(pyodide_run, name):
+    peaks = dict(re.findall(r"pyodide_runner: peak (\S+) (\d+)", pyodide_run[1]))
+    assert 0 < int(peaks[name]) < PEAK_LIMIT
+    assert "error" not in json.loads(pyodide_run[0][name])

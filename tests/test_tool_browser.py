@@ -50,7 +50,8 @@ TYPICAL = (
 )
 SWEDISH = "Hej!\n\nTack för din beställning.\nOrder ID: 8174523690147852\nBeställningsdatum: 12 nov 2026\n\nAliExpress\n"
 NO_ORDER = "Hej, här är veckans nyhetsbrev från AliExpress. Rea på kablar hela veckan!\n"
-NOT_ALIEXPRESS = "Hi, your Zalando order 12345678 has shipped. Tracking: RR123456785SE\n"
+# Another shop is known by its sender (issue 10), not by a bare word in the body.
+NOT_ALIEXPRESS = "From: Zalando <info@zalando.se>\nHi, your Zalando order 12345678 has shipped. Tracking: RR123456785SE\n"
 
 # name -> (text, order numbers, tracking numbers, product IDs, flagged as not AliExpress)
 PASTED = {

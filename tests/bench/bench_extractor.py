@@ -8,7 +8,12 @@ Prints, for CPython and Pyodide side by side:
 - time for a generated 2 MB raw mail (multipart/alternative, quoted-printable
   text and HTML) and a 4.5 MB one, and their ratio, which is about 2.25 when
   the work grows linearly;
-- a 10 MB mail, which the 5 MiB cap rejects.
+- a 10 MB mail, which the 5 MiB cap rejects;
+- every hostile shape from the security review (tests/hostile_shapes.py) at
+  1 MiB and 4 MiB: CPU seconds of one run each, and their ratio. Linear work
+  gives about 4; the work budget (bounded headers, parts and candidates)
+  often gives less. The budget is 1.5 s of CPU in CPython at any size up
+  to the cap.
 
 This is a benchmark, not a test: it never fails on slow figures. The
 measuring functions are plain standard library so that
@@ -35,6 +40,9 @@ PYODIDE_BENCH = Path(__file__).with_name("bench_extractor_pyodide.mjs")
 sys.path.insert(0, str(ROOT / "snippets"))
 
 import order_number  # noqa: E402
+
+HOSTILE_SIZES = {"1 MiB": 1024 * 1024, "4 MiB": 4 * 1024 * 1024}
+TARGET_HOSTILE_CPU_S = 1.5
 
 TARGET_TYPICAL_MS = 2.0  # median for a typical mail, CPython on 2 cores
 TARGET_2MB_MS = 250.0
@@ -77,6 +85,13 @@ def time_big(data: bytes, reps: int) -> dict:
     return {"status": status, "ms": statistics.median(times), "bytes": len(data)}
 
 
+def cpu_seconds(data: bytes) -> float:
+    """CPU time of one run_json() call (CPU, not wall time: the machine is shared)."""
+    start = time.process_time()
+    order_number.run_json(data)
+    return time.process_time() - start
+
+
 def measure(job: dict) -> dict:
     """The whole measurement, from a job of file paths (see main)."""
     datas = [Path(path).read_bytes() for path in job["fixtures"]]
@@ -84,6 +99,10 @@ def measure(job: dict) -> dict:
     result = {"python": platform.python_version(), "fixtures": time_fixtures(datas, job["reps"])}
     result["big"] = {
         name: time_big(Path(path).read_bytes(), job["big_reps"]) for name, path in job["big"].items()
+    }
+    result["hostile"] = {
+        shape: {size: cpu_seconds(Path(path).read_bytes()) for size, path in sizes.items()}
+        for shape, sizes in job.get("hostile", {}).items()
     }
     return result
 
@@ -179,8 +198,23 @@ def report(cpython: dict, pyodide: dict | None) -> str:
         results["ratio"] = f"{ratio:.2f} (sizes {size_ratio:.2f})"
     rows.append(("time ratio 4.5 MB / 2 MB", cpython["ratio"], pyodide["ratio"] if pyodide else "-",
                  "~linear: close to the size ratio"))
+    rows.append(("", "", "", ""))
+    small, large = HOSTILE_SIZES
+    rows.append((f"hostile shape: CPU s at {small} / {large} (ratio)", "CPython", "Pyodide",
+                 f"<= {TARGET_HOSTILE_CPU_S:g} s CPU (CPython)"))
+    for shape, times in cpython["hostile"].items():
+        other = pyodide["hostile"].get(shape) if pyodide else None
+        rows.append((f"  {shape}", show_hostile(times), show_hostile(other), ""))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
+
+
+def show_hostile(times: dict | None) -> str:
+    if not times:
+        return "-"
+    small, large = (times[size] for size in HOSTILE_SIZES)
+    ratio = f"{large / small:.1f}" if small > 0.0005 else "-"
+    return f"{small:.2f} / {large:.2f} ({ratio})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big-reps", type=int, default=3, help="repetitions per large mail (default 3)")
     parser.add_argument("--no-pyodide", action="store_true", help="CPython only")
     args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT / "tests"))
+    import hostile_shapes  # the shapes the tests use (not needed inside Pyodide)
 
     fixtures = sorted(str(p) for p in FIXTURES.iterdir() if p.name != "expected.json")
     with tempfile.TemporaryDirectory(prefix="bench-extractor-") as tmp:
@@ -197,7 +233,15 @@ def main(argv: list[str] | None = None) -> int:
             path = Path(tmp) / f"generated-{size}.eml"
             path.write_bytes(generated_mail(size))
             big[name] = str(path)
-        job = {"fixtures": fixtures, "reps": args.reps, "big": big, "big_reps": args.big_reps}
+        hostile = {}
+        for shape, make in hostile_shapes.SHAPES.items():
+            hostile[shape] = {}
+            for label, size in HOSTILE_SIZES.items():
+                path = Path(tmp) / f"hostile-{len(hostile)}-{size}.eml"
+                path.write_bytes(make(size))
+                hostile[shape][label] = str(path)
+        job = {"fixtures": fixtures, "reps": args.reps, "big": big, "big_reps": args.big_reps,
+               "hostile": hostile}
         cpython = measure(job)
         pyodide = None if args.no_pyodide else run_pyodide(job)
     print(f"Order-number extractor benchmark ({len(fixtures)} fixtures, {args.reps} repetitions each)")

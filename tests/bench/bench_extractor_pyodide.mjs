@@ -28,6 +28,12 @@ const pyJob = {
   ...job,
   fixtures: job.fixtures.map((file, index) => copy(file, `f${index}`)),
   big: Object.fromEntries(Object.entries(job.big).map(([name, file], index) => [name, copy(file, `b${index}`)])),
+  hostile: Object.fromEntries(
+    Object.entries(job.hostile ?? {}).map(([shape, sizes], index) => [
+      shape,
+      Object.fromEntries(Object.entries(sizes).map(([size, file]) => [size, copy(file, `h${index}-${size.replace(" ", "")}`)])),
+    ]),
+  ),
 };
 pyodide.globals.set("job_json", JSON.stringify(pyJob));
 const output = pyodide.runPython(`

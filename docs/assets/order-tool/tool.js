@@ -156,7 +156,7 @@ function setUp(root) {
 
   function render(result) {
     const heading = el("h2", { class: "order-tool__heading", tabindex: "-1" }, t.results_heading);
-    const parts = [heading];
+    const parts = [heading, ...renderNotes(result)];
     if (result.not_aliexpress) {
       parts.push(el("p", { class: "order-tool__note order-tool__note--warning", "data-testid": "not-aliexpress" }, t.not_aliexpress));
     }
@@ -266,6 +266,34 @@ function setUp(root) {
       el("ul", { class: "order-tool__list" }, ...items),
       el("p", { class: "order-tool__hint" }, t.other_note),
     );
+  }
+
+  // The extractor's notes that change what the reader should do, in the reader's language.
+  // Technical notes (raw_email, html, quoted_printable …) are left out; the four ways the
+  // work budget stops early all say the same thing to a reader.
+  const NOTE_STRINGS = {
+    split_number_joined: "note_split_number_joined",
+    index_prefix_removed: "note_index_prefix_removed",
+    product_evidence_wins: "note_product_evidence_wins",
+    text_direction_hidden: "note_text_direction_hidden",
+    unsafe_charset: "note_unsafe_charset",
+    too_many_parts: "note_cut_short",
+    headers_cut_short: "note_cut_short",
+    text_cut_short: "note_cut_short",
+    stopped_early: "note_cut_short",
+  };
+
+  function renderNotes(result) {
+    const keys = new Set((result.notes || []).map((code) => NOTE_STRINGS[code]).filter((key) => key && t[key]));
+    const items = [...keys].map((key) => el("li", { "data-note": key }, t[key]));
+    // The extractor lists at most 100 of each kind and counts the rest (issue 13).
+    const notShown = Object.values(result.not_listed || {}).reduce((sum, n) => sum + (Number(n) || 0), 0);
+    if (notShown > 0) {
+      const count = notShown.toLocaleString(document.documentElement.lang || undefined);
+      items.push(el("li", { "data-testid": "not-shown" }, t.note_not_shown.replace("{count}", count)));
+    }
+    if (items.length === 0) return [];
+    return [el("ul", { class: "order-tool__note order-tool__notes", "data-testid": "notes" }, ...items)];
   }
 
   async function copyNumber(value, number, feedback) {
