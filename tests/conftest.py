@@ -82,10 +82,11 @@ TEST_LAYERS = {
     "test_order_number.py": "unit",
     "test_order_number_properties.py": "unit",
     "test_order_number_pyodide.py": "unit",
+    "test_order_number_hostile.py": "unit",
     "test_hooks.py": "build",
     "test_site_build.py": "build",
     "test_hosting.py": "build",
-    "test_facts.py": "build",  # on main (the facts issue): the hook, the facts file, the built pages
+    "test_facts.py": "build",  # the hook, the facts file, the built pages
     "test_content.py": "content",
     "test_site_browser.py": "browser",
     "test_tool_browser.py": "browser",
