@@ -2,15 +2,14 @@
 // starts or the extractor works. Pyodide 314 loads itself with import(), so this must be a module
 // worker (importScripts is gone).
 //
-// Messages in:  {type: "init", snapshot: URL, extractor: URL, sizes: {file: bytes}}   once, first
+// Messages in:  {type: "init", runtime: URL, snapshot: URL, extractor: URL, snapshotPolicy}  once, first
 //               {type: "run", id, text} or {type: "run", id, bytes: ArrayBuffer}
-// Messages out: {type: "stage", stage: "downloading" | "starting" | "ready", progress: 0..100}
+// Messages out: {type: "stage", stage: "downloading" | "starting" | "ready", progress: 0..100, snapshot}
 //               {type: "result", id, json}  the extractor's JSON, as it returned it
 //               {type: "failed", id?, reason: "start" | "run"}
-
-import { loadPyodide } from "../pyodide/pyodide.mjs";
-
-const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
+//
+// Once Python is ready, the worker cuts its own network (cutNetwork): whatever a mail or a bug makes
+// Python try, nothing can leave, even on a host that sends no Content-Security-Policy header.
 
 // Bytes (a chosen file) go to Python as bytes, so the mail's own charset header decides how it is
 // decoded. Importing is instant after a snapshot; after a plain start it happens here, before "ready".
@@ -25,119 +24,123 @@ def _extract(data):
 _extract
 `;
 
-let extract = null; // the Python entry point, once Python is ready
-let readyResolve;
-let readyReject;
-const ready = new Promise((resolve, reject) => {
-  readyResolve = resolve;
-  readyReject = reject;
-});
-ready.catch(() => {}); // reported once by start(); runs waiting on it report their own failure
+// The one start of Python: a promise of the extractor's entry point, made by the first "init".
+let started = null;
 
 self.addEventListener("message", (event) => {
   const message = event.data;
   if (message.type === "init") {
-    start(message);
+    started ??= start(message);
+    started.catch(() => {}); // reported once, in start(); each run reports its own failure
   } else if (message.type === "run") {
     run(message);
   }
 });
 
-// Download progress without touching the responses themselves: wrapping the wasm fetch would
-// cost V8 its compiled-code cache. Resource timing tells us when each file has arrived.
-function watchDownloads(sizes) {
-  const total = Object.values(sizes).reduce((sum, size) => sum + size, 0);
-  const arrived = new Set();
-  let bytes = 0;
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      const name = new URL(entry.name).pathname.split("/").pop();
-      // extract is set once Python is ready; a late observer callback must not undo "ready".
-      if (name in sizes && !arrived.has(name) && extract === null) {
-        arrived.add(name);
-        bytes += sizes[name];
-        const done = arrived.size === Object.keys(sizes).length;
-        // Downloads fill the bar to 80 %; starting Python is the rest.
-        post({
-          type: "stage",
-          stage: done ? "starting" : "downloading",
-          progress: Math.round(5 + (75 * bytes) / total),
-        });
-        if (done) observer.disconnect();
+async function start({ runtime, snapshot, extractor, snapshotPolicy }) {
+  post({ type: "stage", stage: "downloading", progress: 5 });
+  try {
+    const { loadPyodide } = await import(`${runtime}pyodide.mjs`);
+    const pyodideOptions = {
+      // Always explicit, so Pyodide never falls back to its CDN default for anything.
+      indexURL: runtime,
+      packageBaseUrl: runtime,
+      lockFileURL: `${runtime}pyodide-lock.json`,
+      // The build's trimmed standard library: only what the extractor imports.
+      stdLibURL: `${runtime}python_stdlib.zip`,
+      // Python's own prints would land in the console; the extractor reports through its return value.
+      stdout: () => {},
+      stderr: () => {},
+    };
+    const bytes = await snapshotBytes(snapshot, snapshotPolicy);
+    let extract = null;
+    if (bytes) {
+      try {
+        // Restore the interpreter the build saved, extractor imported
+        // (overrides/hooks/order_tool_snapshot.mjs).
+        const pyodide = await loadPyodide({ ...pyodideOptions, _loadSnapshot: bytes });
+        extract = pyodide.runPython(ENTRY_POINT);
+      } catch (error) {
+        // The snapshot API is experimental in Pyodide; a normal start is slower but always works.
+        console.warn("order tool: snapshot failed, starting Python normally", error);
       }
     }
-  });
-  observer.observe({ type: "resource", buffered: true });
-}
-
-async function start({ snapshot, extractor, sizes }) {
-  post({ type: "stage", stage: "downloading", progress: 5 });
-  watchDownloads(sizes);
-  try {
-    // Normally: restore the interpreter the build saved, extractor imported (see
-    // overrides/hooks/order_tool_snapshot.mjs); fetched alongside the runtime, not after it.
-    const bytes = fetchSnapshot(snapshot);
-    bytes.catch(() => {}); // a failure is handled below, when loadPyodide awaits it
-    extract = await startFromSnapshot(bytes);
+    extract ??= await startPlain(loadPyodide, pyodideOptions, extractor);
+    cutNetwork();
+    post({ type: "stage", stage: "ready", progress: 100, snapshot: Boolean(bytes) });
+    return extract;
   } catch (error) {
-    // The snapshot API is experimental in Pyodide; a normal start is slower but always works.
-    console.warn("order tool: snapshot failed, starting Python normally", error);
-    try {
-      extract = await startPlain(extractor);
-    } catch (plainError) {
-      console.warn("order tool: Python did not start", plainError);
-      post({ type: "failed", reason: "start" });
-      readyReject(plainError);
-      return;
-    }
+    console.warn("order tool: Python did not start", error);
+    post({ type: "failed", reason: "start" });
+    throw error;
   }
-  post({ type: "stage", stage: "ready", progress: 100 });
-  readyResolve();
 }
 
-function pyodideOptions(extra) {
-  return {
-    // Always explicit, so Pyodide never falls back to its CDN default for anything.
-    indexURL: PYODIDE_URL,
-    packageBaseUrl: PYODIDE_URL,
-    lockFileURL: `${PYODIDE_URL}pyodide-lock.json`,
-    stdLibURL: `${PYODIDE_URL}python_stdlib.zip`,
-    // Python's own prints would land in the console; the extractor reports through its return value.
-    stdout: () => {},
-    stderr: () => {},
-    ...extra,
-  };
+// The snapshot makes Python ready several times sooner, but it is 7 MB (gzipped) on top of the
+// 4 MB runtime. "if-cached": use it only when an earlier visit left it in the HTTP cache (the page
+// fetches it in the background after the first run); "always": fetch it now; "never".
+// Returns the inflated bytes, or null for a plain start.
+async function snapshotBytes(url, policy) {
+  if (policy === "never") return null;
+  try {
+    const options = policy === "if-cached" ? { cache: "only-if-cached", mode: "same-origin" } : {};
+    const response = await fetch(url, options);
+    if (!response.ok) return null;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    // The build gzips the snapshot. A host may already have decoded it (Content-Encoding), so look
+    // at the bytes rather than trusting the name.
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+    const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Uint8Array(await new Response(inflated).arrayBuffer());
+  } catch (error) {
+    if (policy !== "if-cached") console.warn("order tool: no snapshot, starting Python normally", error);
+    return null;
+  }
 }
 
-// The build gzips the snapshot (31 MB of mostly empty heap becomes about 7 MB). A host may already
-// have decoded it (Content-Encoding), so look at the bytes rather than trusting the name.
-async function fetchSnapshot(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`snapshot: HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-  const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(inflated).arrayBuffer());
-}
-
-async function startFromSnapshot(snapshot) {
-  const pyodide = await loadPyodide(pyodideOptions({ _loadSnapshot: snapshot }));
-  return pyodide.runPython(ENTRY_POINT);
-}
-
-async function startPlain(extractorUrl) {
+async function startPlain(loadPyodide, options, extractorUrl) {
   const source = fetch(extractorUrl).then((response) => {
     if (!response.ok) throw new Error(`extractor: HTTP ${response.status}`);
     return response.text();
   });
-  const pyodide = await loadPyodide(pyodideOptions({}));
+  source.catch(() => {}); // awaited below, after loadPyodide
+  const pyodide = await loadPyodide(options);
+  post({ type: "stage", stage: "starting", progress: 80 });
   pyodide.FS.writeFile("/home/pyodide/order_number.py", await source);
   return pyodide.runPython(ENTRY_POINT);
 }
 
+// Every way a worker can reach the network, replaced by a function that throws. Defined on the
+// global object and on every prototype that carries it, so neither `fetch` nor
+// `Object.getPrototypeOf(self).fetch` (nor Python's js.fetch or pyodide.http) finds the original.
+const NETWORK = ["fetch", "XMLHttpRequest", "importScripts", "WebSocket", "EventSource", "WebTransport", "Worker"];
+
+function cutNetwork() {
+  const xhrPrototype = self.XMLHttpRequest.prototype;
+  for (const name of NETWORK) {
+    const refuse = function () {
+      throw new TypeError(`order tool: ${name} is switched off; nothing leaves this browser`);
+    };
+    for (let object = self; object; object = Object.getPrototypeOf(object)) {
+      if (Object.prototype.hasOwnProperty.call(object, name) || object === self) {
+        Object.defineProperty(object, name, { value: refuse, writable: false, configurable: false });
+      }
+    }
+  }
+  // A reference taken before this point (inside Pyodide) still cannot open a request.
+  for (const method of ["open", "send"]) {
+    Object.defineProperty(xhrPrototype, method, {
+      value: () => {
+        throw new TypeError("order tool: XMLHttpRequest is switched off");
+      },
+    });
+  }
+}
+
 async function run({ id, text, bytes }) {
+  let extract;
   try {
-    await ready;
+    extract = await started;
   } catch {
     post({ type: "failed", id, reason: "start" });
     return;
