@@ -8,26 +8,33 @@ PY     := $(VENV)/bin/python
 STAMPS := .stamps
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup setup-test serve build test bench clean
+.PHONY: help setup setup-test serve build check test screenshots bench clean
 
 help:
 	@echo "make serve   build and serve the site at http://127.0.0.1:8000 with live reload"
-	@echo "make test    install everything the tests need, then run the whole suite"
-	@echo "make build   strict build into site/"
+	@echo "make test    install everything the tests need, then run the whole suite (CI runs this)"
+	@echo "make check   the inner loop: build, then every test but the browser ones (under 90 s)"
+	@echo "make build   strict build into site/ (SITE_URL=https://... for a deployable build)"
+	@echo "make screenshots  every page at phone and desktop size, light and dark, into test-artifacts/"
 	@echo "make bench   print the extractor and in-browser tool benchmarks"
+
+# Every package is checked against the hash in the pins, and only wheels are installed: no
+# package's setup code runs. requirements*.txt are generated from requirements*.in (see their headers).
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --only-binary=:all:
 
 $(STAMPS)/venv: requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed"'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/venv-test: requirements-test.txt $(STAMPS)/venv
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	$(PIP_INSTALL) -r requirements-test.txt
 	@touch $@
 
+# --ignore-scripts: pyodide and axe-core are plain files; no package's install script may run.
 $(STAMPS)/npm: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 
 # Chromium for the browser tests and hunspell for the spelling gate. As root with apt (CI and these
@@ -54,12 +61,19 @@ serve: setup
 build: setup
 	$(PY) -m mkdocs build --strict --clean
 
+# The one strict build of a run is `build`; the tests read the site/ it leaves.
 test: setup-test build
 	$(PY) -m pytest
 
+check: setup-test build
+	$(PY) -m pytest -m "not browser"
+
+screenshots: setup-test build
+	$(PY) -m pytest -m browser --screenshots -k "test_page_in_browser or screenshots"
+
 bench: setup-test build
-	$(PY) bench/bench_extractor.py
-	$(PY) bench/bench_browser.py
+	$(PY) tests/bench/bench_extractor.py
+	$(PY) -m tests.bench.bench_browser
 
 clean:
 	rm -rf site $(STAMPS) test-artifacts .pytest_cache

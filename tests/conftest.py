@@ -1,8 +1,14 @@
-"""Shared fixtures: the built site, a local HTTP server for it, and a real Chromium.
+"""Shared fixtures: the built site, a local HTTP server for it, and a real Chromium; the test layers.
 
-`make test` builds the site strictly into site/ before pytest starts; these fixtures only read it.
-The browser is Debian's Chromium where it exists (CI and these machines), else Playwright's own.
-In CI a missing browser fails the run; it is never a skip.
+`make test` and `make check` build the site strictly into site/ before pytest starts (the one strict
+build of a run); these fixtures only read it. The browser is Debian's Chromium where it exists (CI
+and these machines), else Playwright's own. A missing browser fails the run; it is never a skip.
+
+Layers (markers registered in pytest.ini), given here by test file so no test file needs a marker:
+unit (the extractor, in CPython and Pyodide), build (the built site and the hooks), content (the
+pages' text), browser (real Chromium). A test is a browser test exactly when it uses the `browser`
+fixture, directly or through `open_page`, whatever its file; a test in a browser file that does not
+is a build test. `make check` runs everything but `browser`.
 """
 
 from __future__ import annotations
@@ -66,6 +72,42 @@ def page_url_path(name: str, lang: str) -> str:
 
 def built_html(name: str, lang: str) -> Path:
     return SITE / page_url_path(name, lang).lstrip("/") / "index.html"
+
+
+# ---------------------------------------------------------------- layers
+
+TEST_LAYERS = {
+    "test_order_number.py": "unit",
+    "test_order_number_properties.py": "unit",
+    "test_order_number_pyodide.py": "unit",
+    "test_hooks.py": "build",
+    "test_site_build.py": "build",
+    "test_hosting.py": "build",
+    "test_content.py": "content",
+    "test_site_browser.py": "browser",
+    "test_tool_browser.py": "browser",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="save full-page screenshots into test-artifacts/screenshots/ (`make screenshots`)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        name = item.path.name
+        if name not in TEST_LAYERS:
+            raise pytest.UsageError(f"{name} has no test layer: add it to TEST_LAYERS in tests/conftest.py")
+        layer = TEST_LAYERS[name]
+        if "browser" in getattr(item, "fixturenames", ()):
+            layer = "browser"
+        elif layer == "browser":
+            layer = "build"  # a check on the built files that happens to sit beside browser tests
+        item.add_marker(getattr(pytest.mark, layer))
 
 
 # ---------------------------------------------------------------- the built site and its server
@@ -205,8 +247,14 @@ def describe_violations(violations: list[dict]) -> str:
 
 
 @pytest.fixture
-def screenshot() -> Callable[[object, str], Path]:
-    """Save a full-page PNG into test-artifacts/screenshots/ (git-ignored) for a person to look at."""
+def screenshot(request: pytest.FixtureRequest) -> Callable[[object, str], Path | None]:
+    """Save a full-page PNG into test-artifacts/screenshots/ (git-ignored) for a person to look at.
+
+    Only with `--screenshots` (`make screenshots`): nothing asserts on them, and they cost about a
+    minute per run.
+    """
+    if not request.config.getoption("--screenshots"):
+        return lambda page, name: None
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
 

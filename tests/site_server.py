@@ -1,7 +1,7 @@
 """What the tests and the browser benchmark share: a localhost server for the built site that
 behaves like the static hosts in the README, and how to start Chromium here.
 
-Used by the tests (through conftest's fixtures) and by `bench/bench_browser.py`.
+Used by the tests (through conftest's fixtures) and by `tests/bench/bench_browser.py`.
 """
 
 from __future__ import annotations

@@ -215,7 +215,7 @@ def test_spelling_gate_catches_a_typo() -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_word_lists_are_sorted_and_short(lang: str) -> None:
+def test_word_lists_have_no_duplicates_and_stay_short(lang: str) -> None:
     lines = wordlist(lang).read_text(encoding="utf-8").split()
     assert len(lines) == len(set(lines)), "duplicates in the word list"
     assert len(lines) <= 150, "the word list is for names and labels, not for hiding typos"

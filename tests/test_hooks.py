@@ -56,7 +56,12 @@ def replace_in(relative: str, old: str, new: str) -> Callable[[Path], None]:
     return change
 
 
+def add(relative: str, text: str) -> Callable[[Path], None]:
+    return lambda project: (project / relative).write_text(text, encoding="utf-8")
+
+
 BREAKAGES = {
+    "page outside every language": (add("docs/stray.md", "# Stray\n"), r"cannot tell the language of stray\.md"),
     "missing glossary": (remove("snippets/glossary-en.md"), r"glossary-en\.md is missing"),
     "missing tool strings": (remove("overrides/order-tool/strings/en.json"), r"no UI strings for language 'en'"),
     "tool strings with other keys": (

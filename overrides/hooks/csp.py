@@ -22,6 +22,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
+import i18n  # overrides/hooks/i18n.py: MkDocs puts this folder on sys.path while loading a hook
+
 PLACEHOLDER = "__CSP__"
 
 # 'wasm-unsafe-eval' lets the Pyodide worker compile WebAssembly; it does not allow eval().
@@ -107,8 +109,7 @@ def header_policy(site_dir: Path) -> str:
 
 @event_priority(-200)
 def on_post_build(config: MkDocsConfig) -> None:
-    i18n = config.plugins.get("i18n")
-    if i18n is not None and i18n.building:
+    if i18n.is_nested_build(config):
         return  # a nested per-language build; the outer call sees every page
     headers = (
         "/*\n"

@@ -35,6 +35,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
+import i18n  # overrides/hooks/i18n.py: MkDocs puts this folder on sys.path while loading a hook
+
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="(?P<lang>[^"]+)">')
@@ -42,31 +44,9 @@ CONFIG_SCRIPT = re.compile(r'(<script id="__config" type="application/json">)(.*
 
 
 def _languages(config: MkDocsConfig) -> tuple[str, list[str]]:
-    """The default locale and the other built locales, from the i18n plugin's own config."""
-    plugin = config.plugins.get("i18n")
-    if plugin is None:
-        raise PluginError("i18n_search_sitemaps: the mkdocs-static-i18n plugin is not enabled")
-    if plugin.config.docs_structure != "folder":
-        raise PluginError("i18n_search_sitemaps: expects i18n docs_structure: folder")
-    built = [lang for lang in plugin.config.languages if lang.build]
-    defaults = [lang.locale for lang in built if lang.default]
-    if len(defaults) != 1:
-        raise PluginError(f"i18n_search_sitemaps: expected one default language, got {defaults}")
-    for lang in built:
-        if not lang.default and lang.link != f"/{lang.locale}/":
-            raise PluginError(f"i18n_search_sitemaps: {lang.locale} must live at /{lang.locale}/")
-    return defaults[0], [lang.locale for lang in built if not lang.default]
-
-
-def _language_of(url: str, others: list[str]) -> str | None:
-    """The non-default locale a site-relative URL belongs to, or None for the default language."""
-    first = url.split("/", 1)[0]
-    return first if first in others else None
-
-
-def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    _languages(config)  # validate early, before anything is built
-    return config
+    """The default locale and the other built locales."""
+    default, *others = i18n.built_languages(config)
+    return default, others
 
 
 def _page_dir(page: Page) -> str:
@@ -88,8 +68,8 @@ def _drop_head_alternates(output: str, page: Page, default: str, others: list[st
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     default, others = _languages(config)
     output = _drop_head_alternates(output, page, default, others)
-    locale = _language_of(page.url, others)
-    if locale is None:
+    locale = i18n.page_language(page, config)
+    if locale == default:
         return output
     # Point a non-default language page's Material `base` at its language root.
     match = CONFIG_SCRIPT.search(output)
@@ -100,21 +80,21 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     return output[: match.start(2)] + json.dumps(material) + output[match.end(2) :]
 
 
-def _split_search_index(site: Path, default: str, others: list[str]) -> None:
+def _split_search_index(config: MkDocsConfig, site: Path, default: str, others: list[str]) -> None:
     index_path = site / "search" / "search_index.json"
     if not index_path.exists():
         raise PluginError("i18n_search_sitemaps: search/search_index.json was not written")
     index = json.loads(index_path.read_text(encoding="utf-8"))
     buckets: dict[str, list[dict]] = {default: [], **{locale: [] for locale in others}}
     for entry in index["docs"]:
-        locale = _language_of(entry["location"], others)
-        if locale is None:
+        locale = i18n.language_of_url(config, entry["location"])
+        if locale == default:
             buckets[default].append(entry)
         else:
             # Locations become relative to the language root, which is that page's new `base`.
             buckets[locale].append({**entry, "location": entry["location"][len(locale) + 1 :]})
     for locale, docs in buckets.items():
-        target = index_path if locale == default else site / locale / "search" / "search_index.json"
+        target = site / i18n.output_prefix(config, locale) / "search" / "search_index.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         split = {**index, "config": {**index["config"], "lang": [locale]}, "docs": docs}
         target.write_text(json.dumps(split, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
@@ -145,9 +125,9 @@ def _split_sitemap(site: Path, others: list[str], site_url: str) -> None:
 def on_post_build(config: MkDocsConfig) -> None:
     # i18n builds the other languages from inside the default language's post_build, then writes the
     # combined index. Those nested builds call us too; only the outer call sees the final files.
-    if config.plugins["i18n"].building:
+    if i18n.is_nested_build(config):
         return
     default, others = _languages(config)
     site = Path(config.site_dir)
-    _split_search_index(site, default, others)
+    _split_search_index(config, site, default, others)
     _split_sitemap(site, others, config.site_url or "")

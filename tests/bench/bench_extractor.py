@@ -29,9 +29,9 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "mails"
-PYODIDE_BENCH = ROOT / "bench" / "bench_extractor_pyodide.mjs"
+PYODIDE_BENCH = Path(__file__).with_name("bench_extractor_pyodide.mjs")
 sys.path.insert(0, str(ROOT / "snippets"))
 
 import order_number  # noqa: E402

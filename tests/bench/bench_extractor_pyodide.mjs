@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Pyodide half of bench/bench_extractor.py: reads the same job (JSON on
+// Pyodide half of tests/bench/bench_extractor.py: reads the same job (JSON on
 // stdin: fixture paths, generated mails, repetitions), runs the same
 // measure() function from bench_extractor.py inside Pyodide and prints the
 // result as one JSON object. Normally started by bench_extractor.py.
@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadExtractor } from "../tests/pyodide_runner.mjs";
+import { loadExtractor } from "../pyodide_runner.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

@@ -20,10 +20,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from site_server import CHROMIUM_FLAGS, chromium_executable, serve_site  # noqa: E402 - shared with the tests
+# Run as a module from the project root (`python -m tests.bench.bench_browser`, as `make bench` does),
+# so the test server the tests use imports without touching sys.path.
+from tests.site_server import CHROMIUM_FLAGS, chromium_executable, serve_site
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOOL_PAGE = "/ordernummer-ur-mejl/"
 TARGETS = {"cold": 2.0, "warm": 1.0, "typical": 0.050, "large": None, "longtask": 0.050, "insert": None}
 
