@@ -10,11 +10,10 @@
 * Every asset URL carries a content hash (`?v=` or a hashed folder), so a static host may cache
   them for a long time and a reader still gets the new files after a deploy.
 
-mkdocs-static-i18n internals this relies on (checked with mkdocs-static-i18n 1.3.1):
-* `config.plugins["i18n"].current_language`: the language being built;
-* `.building`: true inside the nested per-language builds, which also call on_post_build;
-* i18n's folder layout keeps `<locale>/<name>.md` as each file's src_path, so
-  `files.get_file_from_path(f"{locale}/{name}")` finds the same-language page.
+The page's language and the nested-build guard come from `i18n.py`, the one module that knows how
+the site is split into languages (and lists the plugin internals it relies on). The folder layout
+keeps `<locale>/<name>.md` as each file's src_path, so `files.get_file_from_path(f"{locale}/{name}")`
+finds the same-language page in every language; no private API is needed.
 
 Like the other hooks, this fails the build on anything it does not understand.
 """
@@ -34,7 +33,8 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-import order_tool_runtime as runtime  # a sibling file; MkDocs puts this folder on sys.path
+import i18n  # sibling files; MkDocs puts this folder on sys.path while it loads a hook
+import order_tool_runtime as runtime
 
 PLACEHOLDER = "<!-- order-tool -->"
 TEMPLATE = "partials/order-tool.html"
@@ -43,22 +43,6 @@ STRINGS_DIR = runtime.ROOT / "overrides" / "order-tool" / "strings"
 # Pages the tool links to, by file name; each language has them under the same name.
 LINKED_PAGES = {"manual_url": "hitta-ordernumret.md", "tracking_url": "spara-paketet.md"}
 PLACEHOLDER_FIELD = re.compile(r"\{(\w+)\}")
-
-
-def _i18n(config: MkDocsConfig):  # noqa: ANN202 - the plugin's class is i18n's own
-    plugin = config.plugins.get("i18n")
-    if plugin is None:
-        raise PluginError("order_tool: the mkdocs-static-i18n plugin is not enabled")
-    return plugin
-
-
-def _locales(config: MkDocsConfig) -> tuple[str, list[str]]:
-    """The default locale and every built locale, from the i18n plugin's config."""
-    built = [lang for lang in _i18n(config).config.languages if lang.build]
-    defaults = [lang.locale for lang in built if lang.default]
-    if len(defaults) != 1:
-        raise PluginError(f"order_tool: expected one default language, got {defaults}")
-    return defaults[0], [lang.locale for lang in built]
 
 
 def _load_strings(locale: str) -> dict[str, str]:
@@ -79,7 +63,7 @@ def _check_strings(config: MkDocsConfig) -> None:
 
     A missing key would surface as a blank in the page; a renamed placeholder as a literal "{x}".
     """
-    default, locales = _locales(config)
+    default, locales = i18n.default_language(config), i18n.built_languages(config)
     reference = _load_strings(default)
     for locale in locales:
         strings = _load_strings(locale)
@@ -129,7 +113,7 @@ def _script_json(value: object) -> Markup:
 
 
 def render_tool(page: Page, config: MkDocsConfig, files: Files) -> str:
-    locale = _i18n(config).current_language
+    locale = i18n.page_language(page, config)
     strings = _load_strings(locale)
     built = runtime.build_runtime()
 
@@ -179,6 +163,6 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 def on_post_build(config: MkDocsConfig) -> None:
     # i18n builds each other language into the same site_dir from inside the default language's
     # post_build; those nested builds call this too. The runtime is shared, so copy it only once.
-    if _i18n(config).building:
+    if i18n.is_nested_build(config):
         return
     runtime.copy_runtime(runtime.build_runtime(), Path(config.site_dir))
