@@ -69,8 +69,15 @@ pyodide.FS.writeFile("/home/pyodide/order_number.py", readFileSync(extractorPath
 pyodide.runPython(WARM_UP);
 
 if (mode === "modules") {
+  // Also every module the extractor names anywhere, even in a function no sample reached.
   const names = pyodide.runPython(`
-import os, sys
+import ast, importlib, os, sys
+for _node in ast.walk(ast.parse(open("/home/pyodide/order_number.py", encoding="utf-8").read())):
+    if isinstance(_node, ast.Import):
+        for _alias in _node.names:
+            importlib.import_module(_alias.name)
+    elif isinstance(_node, ast.ImportFrom) and _node.module and not _node.level:
+        importlib.import_module(_node.module)
 _stdlib = os.path.dirname(os.__file__) + "/"
 sorted({name.split(".")[0] for name, module in list(sys.modules.items())
         if (getattr(module, "__file__", None) or "").startswith(_stdlib)})
