@@ -38,6 +38,10 @@ import order_tool_runtime as runtime
 
 PLACEHOLDER = "<!-- order-tool -->"
 TEMPLATE = "partials/order-tool.html"
+# The extractor's code on the tool page: 1,400 lines that the browser would lay out (and Lighthouse
+# count as tiny text) on every load. The page gets an empty <pre>; tool.js fills it with the file
+# when the reader opens its <details>. Without JavaScript, the link to the file still works.
+SOURCE_PLACEHOLDER = "<!-- order-tool-source -->"
 TOOL_FILES = ("tool.js", "worker.js", "tool.css")
 STRINGS_DIR = runtime.ROOT / "overrides" / "order-tool" / "strings"
 # Pages the tool links to, by file name; each language has them under the same name.
@@ -112,7 +116,17 @@ def _script_json(value: object) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def render_tool(page: Page, config: MkDocsConfig, files: Files) -> str:
+def _render_source(strings: dict[str, str], extractor_url: str) -> str:
+    return str(Markup(
+        '<p><a href="{url}" data-source-link>{link}</a></p>'
+        '<pre class="order-tool-source"><code data-source-code data-loading="{loading}" data-failed="{failed}">'
+        "</code></pre>"
+    ).format(url=extractor_url, link=strings["source_link"], loading=strings["source_loading"],
+             failed=strings["source_failed"]))
+
+
+def render_tool(page: Page, config: MkDocsConfig, files: Files) -> tuple[str, str]:
+    """The tool's markup, and the markup for the extractor's code listing."""
     locale = i18n.page_language(page, config)
     strings = _load_strings(locale)
     built = runtime.build_runtime()
@@ -134,10 +148,12 @@ def render_tool(page: Page, config: MkDocsConfig, files: Files) -> str:
         "snapshot": url(f"{runtime.TOOL_DIR}/{runtime.SNAPSHOT_NAME}", built.snapshot_version),
         "snapshotPolicy": runtime.SNAPSHOT_POLICY,
         "maxBytes": runtime.MAX_INPUT_BYTES,
+        "runBudgetMs": runtime.RUN_BUDGET_MS,
         "maxSize": max_size,
         **links,
     }
-    return _template_env(config).get_template(TEMPLATE).render(
+    source = _render_source(strings, tool_config["extractor"])
+    return source, _template_env(config).get_template(TEMPLATE).render(
         t=strings,
         strings_json=_script_json(strings),
         config_json=_script_json(tool_config),
@@ -151,12 +167,17 @@ def render_tool(page: Page, config: MkDocsConfig, files: Files) -> str:
 # In page.content, like Material's own shortcodes; the wrapper's data-search-exclude keeps the
 # tool's labels and JSON out of the search index. csp.py (on_post_page) then hashes the result.
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    count = html.count(PLACEHOLDER)
-    if count == 0:
+    count, sources = html.count(PLACEHOLDER), html.count(SOURCE_PLACEHOLDER)
+    if count == 0 and sources == 0:
         return html
-    if count > 1:
-        raise PluginError(f"order_tool: {page.file.src_uri} has {count} {PLACEHOLDER} lines; one tool per page")
-    return html.replace(PLACEHOLDER, f"<div data-search-exclude>{render_tool(page, config, files)}</div>")
+    if count != 1 or sources > 1:
+        raise PluginError(
+            f"order_tool: {page.file.src_uri} has {count} {PLACEHOLDER} and {sources} {SOURCE_PLACEHOLDER} "
+            "lines; one tool per page, and the code listing only beside it"
+        )
+    source, tool = render_tool(page, config, files)
+    html = html.replace(SOURCE_PLACEHOLDER, f"<div data-search-exclude>{source}</div>")
+    return html.replace(PLACEHOLDER, f"<div data-search-exclude>{tool}</div>")
 
 
 @event_priority(-50)  # before i18n's post_build (-100), which runs the nested language builds

@@ -113,7 +113,9 @@ async function startPlain(loadPyodide, options, extractorUrl) {
 // Every way a worker can reach the network, replaced by a function that throws. Defined on the
 // global object and on every prototype that carries it, so neither `fetch` nor
 // `Object.getPrototypeOf(self).fetch` (nor Python's js.fetch or pyodide.http) finds the original.
-const NETWORK = ["fetch", "XMLHttpRequest", "importScripts", "WebSocket", "EventSource", "WebTransport", "Worker"];
+// `eval` too: without a CSP, code made from a string could still import() from another host.
+const NETWORK = ["fetch", "XMLHttpRequest", "importScripts", "WebSocket", "EventSource", "WebTransport", "Worker",
+  "SharedWorker", "eval"];
 
 function cutNetwork() {
   const xhrPrototype = self.XMLHttpRequest.prototype;
@@ -127,6 +129,13 @@ function cutNetwork() {
       }
     }
   }
+  // Nor can code be made from a string some other way (Function, or the constructor of any function,
+  // async or generator, that Python can reach), which could then import() from another host.
+  const kinds = [function () {}, async function () {}, function* () {}, async function* () {}];
+  for (const prototype of kinds.map(Object.getPrototypeOf)) {
+    Object.defineProperty(prototype, "constructor", { value: refuseCode, writable: false, configurable: false });
+  }
+  Object.defineProperty(self, "Function", { value: refuseCode, writable: false, configurable: false });
   // A reference taken before this point (inside Pyodide) still cannot open a request.
   for (const method of ["open", "send"]) {
     Object.defineProperty(xhrPrototype, method, {
@@ -135,6 +144,10 @@ function cutNetwork() {
       },
     });
   }
+}
+
+function refuseCode() {
+  throw new TypeError("order tool: making code from a string is switched off");
 }
 
 async function run({ id, text, bytes }) {
