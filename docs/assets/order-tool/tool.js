@@ -141,6 +141,8 @@ function setUp(root) {
     if (pythonReady) return; // stages only move forward
     if (stage === "ready") {
       pythonReady = true;
+      root.dataset.python = snapshot ? "snapshot" : "plain"; // how this start went, for tests
+
       if (!snapshot) fetchSnapshotLater();
       if (inFlight) armWatchdog(inFlight); // a run was waiting for Python: its budget starts now
     }

@@ -65,9 +65,10 @@ async function start({ runtime, snapshot, extractor, snapshotPolicy }) {
         console.warn("order tool: snapshot failed, starting Python normally", error);
       }
     }
+    const fromSnapshot = extract !== null;
     extract ??= await startPlain(loadPyodide, pyodideOptions, extractor);
     cutNetwork();
-    post({ type: "stage", stage: "ready", progress: 100, snapshot: Boolean(bytes) });
+    post({ type: "stage", stage: "ready", progress: 100, snapshot: fromSnapshot });
     return extract;
   } catch (error) {
     console.warn("order tool: Python did not start", error);
@@ -129,13 +130,8 @@ function cutNetwork() {
       }
     }
   }
-  // Nor can code be made from a string some other way (Function, or the constructor of any function,
-  // async or generator, that Python can reach), which could then import() from another host.
-  const kinds = [function () {}, async function () {}, function* () {}, async function* () {}];
-  for (const prototype of kinds.map(Object.getPrototypeOf)) {
-    Object.defineProperty(prototype, "constructor", { value: refuseCode, writable: false, configurable: false });
-  }
-  Object.defineProperty(self, "Function", { value: refuseCode, writable: false, configurable: false });
+  // `Function` stays: Pyodide's own conversions use it (instanceof), so refusing it breaks Python.
+  // Code made with it could still import() from another host: that gap is what a CSP header closes.
   // A reference taken before this point (inside Pyodide) still cannot open a request.
   for (const method of ["open", "send"]) {
     Object.defineProperty(xhrPrototype, method, {
@@ -144,10 +140,6 @@ function cutNetwork() {
       },
     });
   }
-}
-
-function refuseCode() {
-  throw new TypeError("order tool: making code from a string is switched off");
 }
 
 async function run({ id, text, bytes }) {
