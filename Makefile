@@ -37,18 +37,21 @@ $(STAMPS)/npm: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 
-# Chromium for the browser tests and hunspell for the spelling gate. As root with apt (CI and these
-# machines) Debian's packages; elsewhere Playwright's own Chromium, and hunspell is up to you.
+# Chromium for the browser tests, hunspell for the spelling gate, and nginx for the hosting test
+# (tests/hosting/nginx.conf, the config the README gives hosts). As root with apt (CI and these
+# machines) Debian's packages; elsewhere Playwright's own Chromium, and the rest is up to you.
+SYSTEM_PACKAGES := chromium hunspell hunspell-sv hunspell-en-us nginx-light
 $(STAMPS)/system:
 	@if command -v chromium >/dev/null && command -v hunspell >/dev/null \
-	    && test -f /usr/share/hunspell/sv_SE.dic && test -f /usr/share/hunspell/en_US.dic; then \
-	  echo "Chromium and hunspell are installed."; \
+	    && test -f /usr/share/hunspell/sv_SE.dic && test -f /usr/share/hunspell/en_US.dic \
+	    && { command -v nginx >/dev/null || test -x /usr/sbin/nginx; }; then \
+	  echo "Chromium, hunspell and nginx are installed."; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium hunspell hunspell-sv hunspell-en-us >/dev/null; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	else \
 	  $(PY) -m playwright install chromium; \
 	  command -v hunspell >/dev/null || echo "Install hunspell with Swedish and US English dictionaries for the spelling tests."; \
+	  command -v nginx >/dev/null || echo "Install nginx for the hosting test."; \
 	fi
 	@mkdir -p $(STAMPS) && touch $@
 

@@ -4,7 +4,8 @@
 build of a run); these fixtures only read it. The browser is Debian's Chromium where it exists (CI
 and these machines), else Playwright's own. A missing browser fails the run; it is never a skip.
 
-Layers (markers registered in pytest.ini), given here by test file so no test file needs a marker:
+Layers (markers registered in pytest.ini), given here by test file so no test file needs a marker
+(a file named test_*_browser.py is a browser file without being listed):
 unit (the extractor, in CPython and Pyodide), build (the built site and the hooks), content (the
 pages' text), browser (real Chromium). A test is a browser test exactly when it uses the `browser`
 fixture, directly or through `open_page`, whatever its file; a test in a browser file that does not
@@ -41,6 +42,7 @@ def load_mkdocs_yml() -> dict:
         pass
 
     Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    Loader.add_constructor("!ENV", lambda loader, node: None)  # site_url: not needed by the tests
     return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
 
 
@@ -83,6 +85,7 @@ TEST_LAYERS = {
     "test_hooks.py": "build",
     "test_site_build.py": "build",
     "test_hosting.py": "build",
+    "test_facts.py": "build",  # on main (the facts issue): the hook, the facts file, the built pages
     "test_content.py": "content",
     "test_site_browser.py": "browser",
     "test_tool_browser.py": "browser",
@@ -102,9 +105,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         name = item.path.name
-        if name not in TEST_LAYERS:
+        layer = TEST_LAYERS.get(name) or ("browser" if name.endswith("_browser.py") else None)
+        if layer is None:
             raise pytest.UsageError(f"{name} has no test layer: add it to TEST_LAYERS in tests/conftest.py")
-        layer = TEST_LAYERS[name]
         if "browser" in getattr(item, "fixturenames", ()):
             layer = "browser"
         elif layer == "browser":

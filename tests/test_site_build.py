@@ -4,13 +4,22 @@ sitemaps, and the privacy promises that can be read off the HTML."""
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_LANGUAGE, DOCS, LANGUAGES, ROOT, SITE, built_html, load_mkdocs_yml, page_names
+from conftest import DEFAULT_LANGUAGE, DOCS, LANGUAGES, SITE, built_html, load_mkdocs_yml, page_names, page_url_path
 
-EXTERNAL_URL = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//(?!127\.0\.0\.1)""", re.I)
+def built_pages() -> Iterator[tuple[Path, str]]:
+    """Every HTML file in site/ (pages and 404.html) with its text."""
+    for html_file in sorted(SITE.rglob("*.html")):
+        yield html_file, html_file.read_text(encoding="utf-8")
+
+
+EXTERNAL_URL = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.I)
 
 
 def test_every_page_exists_in_every_language() -> None:
@@ -66,20 +75,75 @@ def test_each_language_has_its_own_search_index() -> None:
             assert re.sub(r"\s*\{.*\}\s*$", "", h1).strip() in titles, f"{lang}/{name} not in its index"
 
 
-def test_each_language_folder_has_a_sitemap() -> None:
+# The tests check the site/ that `make build` left, built with or without SITE_URL (CI builds with it,
+# tests it and publishes that very site/).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+
+
+@pytest.mark.skipif(not SITE_URL, reason="a build without SITE_URL has no sitemaps (checked below)")
+def test_each_language_folder_has_a_sitemap_under_site_url() -> None:
     for lang in LANGUAGES:
         folder = SITE if lang == DEFAULT_LANGUAGE else SITE / lang
         sitemap = (folder / "sitemap.xml").read_text(encoding="utf-8")
         locs = re.findall(r"<loc>(.*?)</loc>", sitemap)
-        assert len(locs) >= len(page_names())
-        if lang != DEFAULT_LANGUAGE:
-            assert all(f"/{lang}/" in loc for loc in locs)
+        assert len(locs) == len(page_names()), f"{lang}: {len(locs)} URLs for {len(page_names())} pages"
+        for loc in locs:
+            assert loc.startswith(SITE_URL + "/"), loc
+            in_other = [o for o in LANGUAGES if o != DEFAULT_LANGUAGE and loc.startswith(f"{SITE_URL}/{o}/")]
+            assert in_other == ([] if lang == DEFAULT_LANGUAGE else [lang]), f"{lang} sitemap lists {loc}"
+    for name in page_names():
+        for lang in LANGUAGES:
+            html = built_html(name, lang).read_text(encoding="utf-8")
+            canonical = re.search(r'<link rel="canonical" href="([^"]+)"', html)
+            assert canonical and canonical.group(1) == SITE_URL + page_url_path(name, lang), f"{lang}/{name}"
+
+
+def test_no_loopback_or_made_up_host_in_the_site() -> None:
+    """Nothing we generate names localhost. Without SITE_URL there are no canonical links and no
+    sitemaps at all: they need absolute URLs, and a made-up host would be indexed."""
+    generated = [p for p in SITE.rglob("*") if p.suffix in {".html", ".xml", ".json", ".txt"} or p.name == "_headers"]
+    for path in generated:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"localhost|127\.0\.0\.1|0\.0\.0\.0|\bNone\b(?=[a-z/\"])", text), path.relative_to(SITE)
+    if not SITE_URL:
+        assert not list(SITE.rglob("sitemap.xml*")), "a build without SITE_URL wrote a sitemap"
+        for html_file, html in built_pages():
+            assert 'rel="canonical"' not in html, html_file.relative_to(SITE)
+
+
+# Everything a built site/ may hold. A file outside these is a build input leaking out (MkDocs copies
+# every non-template file from the theme's custom_dir) or a stray; list it here only if readers need it.
+SERVED = [
+    r"(?:[a-z]{2}/)?(?:[a-z0-9-]+/)?index\.html",  # the pages, per language folder
+    r"404\.html",
+    r"(?:[a-z]{2}/)?search/search_index\.json",
+    r"(?:[a-z]{2}/)?sitemap\.xml(?:\.gz)?",  # only with SITE_URL
+    r"_headers",  # read by Netlify and Cloudflare Pages, never served by them (nginx: see its config)
+    r"assets/favicon\.svg",
+    r"assets/images/favicon\.png",  # Material's default icon, unused but copied by the theme
+    r"assets/stylesheets/site\.css",
+    r"assets/stylesheets/(?:main|palette)\.[0-9a-f]{8}\.min\.css(?:\.map)?",
+    r"assets/javascripts/bundle\.[0-9a-f]{8}\.min\.js(?:\.map)?",
+    r"assets/javascripts/workers/search\.[0-9a-f]{8}\.min\.js(?:\.map)?",
+    r"assets/javascripts/lunr/(?:min/lunr\.[a-z.]+\.min\.js|tinyseg\.js|wordcut\.js)",
+    r"assets/order-tool/(?:[0-9a-f]+/)?(?:tool\.js|worker\.js|tool\.css|order_number\.py|python-snapshot\.bin)",
+    # Pyodide, in a folder named by its version or content hash, with .gz copies for gzip_static hosts.
+    r"assets/pyodide/(?:[0-9a-f.]+/)?(?:pyodide\.mjs|pyodide\.asm\.mjs|pyodide\.asm\.wasm|python_stdlib\.zip|pyodide-lock\.json)(?:\.gz)?",
+]
+
+
+def test_site_holds_only_what_the_site_serves() -> None:
+    served = re.compile("|".join(f"(?:{pattern})" for pattern in SERVED))
+    files = [p.relative_to(SITE).as_posix() for p in SITE.rglob("*") if p.is_file()]
+    stray = [name for name in files if not served.fullmatch(name)]
+    assert stray == [], f"site/ holds files it should not publish: {stray}"
+    # And the leaks named in the review are gone for good.
+    assert not (SITE / "hooks").exists() and not (SITE / "order-tool").exists()
 
 
 def test_no_external_resources_in_any_page() -> None:
     """Nothing a page loads by itself may come from another host (links the reader clicks are fine)."""
-    for html_file in SITE.rglob("*.html"):
-        html = html_file.read_text(encoding="utf-8")
+    for html_file, html in built_pages():
         for tag in re.findall(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*>", html, re.I):
             if re.match(r"<link\b", tag, re.I) and re.search(r'rel="(?:alternate|canonical)"', tag):
                 continue
@@ -87,19 +151,72 @@ def test_no_external_resources_in_any_page() -> None:
         assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
 
 
+# The one page with the tool, in every language (its folder under site/).
+TOOL_PAGES = sorted(("" if lang == DEFAULT_LANGUAGE else f"{lang}/") + "ordernummer-ur-mejl" for lang in LANGUAGES)
+
+
+def csp_directives(policy: str) -> dict[str, str]:
+    return dict((d.strip().split(" ", 1) + [""])[:2] for d in policy.split(";") if d.strip())
+
+
 def test_every_page_has_a_content_security_policy() -> None:
-    for html_file in SITE.rglob("*.html"):
-        html = html_file.read_text(encoding="utf-8")
+    tool_pages = []
+    for html_file, html in built_pages():
         meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
         assert meta, f"{html_file.relative_to(SITE)} has no CSP"
-        policy = dict(d.strip().split(" ", 1) for d in meta.group(1).split(";"))
+        policy = csp_directives(meta.group(1))
         assert policy["connect-src"] == "'self'"
         assert policy["worker-src"] == "'self'"
-        assert "'wasm-unsafe-eval'" in policy["script-src"]
         assert "'unsafe-inline'" not in policy["script-src"]
         assert "'unsafe-eval'" not in policy["script-src"]
-    headers = (SITE / "_headers").read_text(encoding="utf-8")
-    assert "connect-src 'self'" in headers and "frame-ancestors 'none'" in headers
+        if "'wasm-unsafe-eval'" in policy["script-src"]:
+            tool_pages.append(html_file.relative_to(SITE).parent.as_posix())
+    assert sorted(tool_pages) == TOOL_PAGES, "'wasm-unsafe-eval' belongs only where Python runs"
+
+
+def test_headers_file_gives_python_its_own_policy() -> None:
+    from site_server import headers_for, read_headers_file
+
+    rules = read_headers_file(SITE)
+    page = headers_for(rules, "/")
+    worker = headers_for(rules, "/assets/order-tool/worker.js")
+    for headers in (page, worker):
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "wasm-unsafe-eval" not in page["Content-Security-Policy"]
+    # Two policies for the worker (joined by a comma): every response's, and its own.
+    own = csp_directives(worker["Content-Security-Policy"].split(", ", 1)[1])
+    assert own["script-src"] == "'self' 'wasm-unsafe-eval'" and own["connect-src"] == "'self'"
+    assert "Cache-Control" not in page, "pages must be revalidated"
+
+
+def test_only_versioned_assets_are_cached_for_long() -> None:
+    """Every file that _headers lets a browser keep must be named by a URL that changes with it."""
+    from site_server import headers_for, read_headers_file
+
+    rules = read_headers_file(SITE)
+    html = "\n".join(p.read_text(encoding="utf-8") for p in SITE.rglob("*.html"))
+    for path in sorted(SITE.rglob("*")):
+        if not path.is_file():
+            continue
+        url = "/" + path.relative_to(SITE).as_posix()
+        if "immutable" not in headers_for(rules, url).get("Cache-Control", ""):
+            continue
+        hashed_name = re.search(r"\.[0-9a-f]{8}\.min\.(js|css)(\.map)?$", path.name)
+        referenced = re.findall(rf'{re.escape(path.name)}(\?v=[0-9a-f]+)?"', html)
+        if hashed_name or url.startswith(("/assets/pyodide/", "/assets/order-tool/")):
+            continue  # Material's hashed names; the tool and Pyodide are versioned by order_tool.py
+        assert referenced and all(referenced), f"{url} is cached for a year but linked without ?v=: {referenced}"
+
+
+def test_search_dialog_has_an_accessible_name() -> None:
+    """Material's search container is a role="dialog"; overrides/partials/search.html names it."""
+    for html_file, html in built_pages():
+        dialogs = re.findall(r'<div class="md-search"[^>]*>', html)
+        assert len(dialogs) == 1, f"{html_file.relative_to(SITE)}: {dialogs}"
+        assert re.search(r'role="dialog" aria-label="[^"]+"', dialogs[0]), f"{html_file.relative_to(SITE)}: {dialogs[0]}"
 
 
 def material_config(html: str) -> dict:
@@ -112,19 +229,17 @@ def material_config(html: str) -> dict:
 def test_instant_navigation_is_off_in_every_page() -> None:
     # navigation.instant breaks the i18n language switcher. Checked in what the browser gets, so a
     # feature list added per language (or by a plugin) is caught too.
-    for html_file in SITE.rglob("*.html"):
-        features = material_config(html_file.read_text(encoding="utf-8"))["features"]
+    for html_file, html in built_pages():
+        features = material_config(html)["features"]
         assert not any(f.startswith("navigation.instant") for f in features), html_file.relative_to(SITE)
 
 
 def test_only_the_tool_page_loads_the_tool() -> None:
     """The tool's script, and with it Python, is only on the page that has the tool."""
     with_tool = []
-    for html_file in SITE.rglob("*.html"):
-        html = html_file.read_text(encoding="utf-8")
+    for html_file, html in built_pages():
         scripts = re.findall(r'<script\b[^>]*\bsrc="([^"]*)"', html)
         if any(re.search(r"(^|/)assets/order-tool/tool\.js", src) for src in scripts):
-            with_tool.append(html_file.relative_to(SITE).as_posix())
+            with_tool.append(html_file.relative_to(SITE).parent.as_posix())
         assert "worker.js" not in " ".join(scripts), html_file.relative_to(SITE)
-    expected = sorted(f"{lang}/ordernummer-ur-mejl/index.html".removeprefix(f"{DEFAULT_LANGUAGE}/") for lang in LANGUAGES)
-    assert sorted(with_tool) == expected
+    assert sorted(with_tool) == TOOL_PAGES

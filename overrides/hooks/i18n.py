@@ -62,10 +62,16 @@ mkdocs-material 9.8.1
   - The search plugin's `search_index.json` layout (`config.lang`, `docs[*].location`) -
     i18n_search_sitemaps.py.
   - Search leaves out any element with `data-search-exclude` - the order tool's wrapper.
-  - partials/search.html: the search container `<div class="md-search" data-md-component="search"
-    role="dialog">`, given an accessible name by overrides/partials/search.html.
-  - main.html's blocks `site_meta` (overrides/main.html) and base.html's inline scripts, which csp.py
-    hashes.
+  - The package keeps its templates in `material/templates/` - theme.py makes them reachable as
+    `material/<name>`, so a partial override can render Material's own partial and add to it.
+  - partials/search.html renders the search container as `data-md-component="search"
+    role="dialog"` with no name - overrides/partials/search.html adds `aria-label` after exactly that
+    text (a build test checks every page got it).
+  - base.html's block `site_meta` (overrides/main.html) and its inline scripts, which csp.py hashes.
+  - File names with a content hash (`bundle.<8 hex>.min.js`, `main.<8 hex>.min.css`, ...) - csp.py's
+    caching rules.
+  - The palette is chosen from `prefers-color-scheme` on a first visit and then kept in localStorage
+    (`/.__palette`) - tests/test_site_browser.py.
 """
 
 from __future__ import annotations

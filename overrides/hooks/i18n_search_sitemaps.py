@@ -17,6 +17,11 @@ should not be:
   i18n already gives the selector a link to the same page in each language, so Material's mapping
   adds nothing. We write one sitemap per language folder (with the per-page hreflang pairs, which is
   where search engines read them) and drop the head's alternate links, so Material does not intercept.
+  A build without `site_url` (no SITE_URL in the environment) writes no sitemap at all: sitemaps need
+  absolute URLs, and a made-up host would be worse than none.
+
+Which language a page or URL belongs to, and the nested-build guard, come from i18n.py, which also
+lists every mkdocs-static-i18n and Material internal this file relies on.
 
 Like Material's own hooks, this fails the build on anything it does not understand.
 """
@@ -100,25 +105,35 @@ def _split_search_index(config: MkDocsConfig, site: Path, default: str, others: 
         target.write_text(json.dumps(split, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def _split_sitemap(site: Path, others: list[str], site_url: str) -> None:
+def _split_sitemap(config: MkDocsConfig, site: Path) -> None:
+    """One sitemap per language folder, each with only that language's URLs (and their hreflang pairs)."""
     sitemap_path = site / "sitemap.xml"
     if not sitemap_path.exists():
         raise PluginError("i18n_search_sitemaps: sitemap.xml was not written")
+    site_url = config.site_url.rstrip("/") + "/"
+    combined = sitemap_path.read_bytes()  # read once: the default language's sitemap replaces it
     ElementTree.register_namespace("", SITEMAP_NS)
     ElementTree.register_namespace("xhtml", XHTML_NS)
-    for locale in others:
-        tree = ElementTree.parse(sitemap_path)
-        root = tree.getroot()
-        prefix = site_url.rstrip("/") + f"/{locale}/"
+    for locale in i18n.built_languages(config):
+        root = ElementTree.fromstring(combined)
+        tree = ElementTree.ElementTree(root)
         for url in list(root):
             loc = url.findtext(f"{{{SITEMAP_NS}}}loc") or ""
-            if not loc.startswith(prefix):
+            if not loc.startswith(site_url):
+                raise PluginError(f"i18n_search_sitemaps: sitemap URL {loc!r} is not under site_url {site_url}")
+            if i18n.language_of_url(config, loc.removeprefix(site_url)) != locale:
                 root.remove(url)
         if len(root) == 0:
-            raise PluginError(f"i18n_search_sitemaps: no sitemap URLs under {prefix}")
-        target = site / locale / "sitemap.xml"
+            raise PluginError(f"i18n_search_sitemaps: no sitemap URLs for {locale}")
+        target = site / i18n.output_prefix(config, locale) / "sitemap.xml"
         tree.write(target, encoding="UTF-8", xml_declaration=True)
         target.with_suffix(".xml.gz").write_bytes(gzip.compress(target.read_bytes(), mtime=0))
+
+
+def _drop_sitemaps(site: Path) -> None:
+    """Without site_url a sitemap can only hold relative or made-up URLs; a sitemap needs absolute ones."""
+    for path in [*site.rglob("sitemap.xml"), *site.rglob("sitemap.xml.gz")]:
+        path.unlink()
 
 
 @event_priority(-110)  # after i18n's own post_build (-100), which writes the combined index
@@ -130,4 +145,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     default, others = _languages(config)
     site = Path(config.site_dir)
     _split_search_index(config, site, default, others)
-    _split_sitemap(site, others, config.site_url or "")
+    if config.site_url:
+        _split_sitemap(config, site)
+    else:
+        _drop_sitemaps(site)
