@@ -235,7 +235,9 @@ def test_tool_css_and_assets_are_versioned_and_only_on_the_tool_page(site_dir: P
     for name in ("tool.css", "tool.js"):
         assert re.search(rf'/assets/order-tool/{re.escape(name)}\?v=[0-9a-f]{{10}}"', tool_page), name
     assert re.search(r'"runtime": "\.\./assets/pyodide/[0-9a-f]{10}/"', tool_page)
-    assert "<div data-search-exclude><link rel=\"stylesheet\"" in tool_page
+    head = tool_page.split("</head>")[0]
+    assert re.search(r'<link rel="stylesheet" href="\.\./assets/order-tool/tool\.css\?v=[0-9a-f]{10}">', head)
+    assert '<div data-search-exclude><div class="order-tool" data-order-tool>' in tool_page
     for other in ("index.html", "hitta-ordernumret/index.html", "en/index.html"):
         assert "tool.css" not in (site_dir / other).read_text(encoding="utf-8"), other
 
@@ -666,3 +668,11 @@ def test_a_paste_over_the_limit_is_refused_at_once(open_page) -> None:
     page.evaluate(PASTE_NOW, "Order ID: 8123456789012345\n" + "x" * (5 * 1024 * 1024))
     assert wait_for_run(page, before, timeout=10_000) == "error"
     assert page.inner_text('[data-testid="order-status"]') == strings["error_too_large"].replace("{size}", "5 MB")
+
+
+def test_without_javascript_only_the_way_by_hand_shows(open_page) -> None:
+    watched = open_page(TOOL_PAGE["sv"], java_script_enabled=False)
+    page = watched.page
+    assert not page.locator("[data-order-form]").is_visible()
+    assert not page.locator(STATUS).is_visible()
+    assert page.locator(".order-tool__noscript a[href$='hitta-ordernumret/']").is_visible()

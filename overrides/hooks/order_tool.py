@@ -158,7 +158,6 @@ def render_tool(page: Page, config: MkDocsConfig, files: Files) -> tuple[str, st
         strings_json=_script_json(strings),
         config_json=_script_json(tool_config),
         script_url=tool_asset("tool.js"),
-        css_url=tool_asset("tool.css"),
         max_size=max_size,
         **links,
     )
@@ -178,6 +177,18 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     source, tool = render_tool(page, config, files)
     html = html.replace(SOURCE_PLACEHOLDER, f"<div data-search-exclude>{source}</div>")
     return html.replace(PLACEHOLDER, f"<div data-search-exclude>{tool}</div>")
+
+
+# The tool's stylesheet, in <head> of the one page that has the tool, so it is there before the
+# first paint (in the body it would arrive late and shift the page). csp.py (-200) runs after this.
+@event_priority(-150)
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    if "data-order-tool" not in output:
+        return output
+    if output.count("</head>") != 1:
+        raise PluginError(f"order_tool: {page.file.src_uri} has no single </head> for the tool's stylesheet")
+    css = f"{get_relative_url(f'{runtime.TOOL_DIR}/tool.css', page.url)}?v={runtime.asset_version(config, 'tool.css')}"
+    return output.replace("</head>", f'<link rel="stylesheet" href="{css}">\n</head>')
 
 
 @event_priority(-50)  # before i18n's post_build (-100), which runs the nested language builds
