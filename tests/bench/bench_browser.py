@@ -95,6 +95,7 @@ class CompressingHandler(SiteHandler):
     counter: list[int]  # [bytes sent], shared by every request of the server
     lock: threading.Lock
     compressed: dict[Path, bytes]  # on-the-fly gzip, made once per file
+    policy: str | None  # --policy: the tool page's snapshotPolicy, to compare the options
 
     def _local_path(self, url_path: str) -> Path | None:
         path = unquote(urlsplit(url_path).path)
@@ -115,6 +116,8 @@ class CompressingHandler(SiteHandler):
             return
         content_type = self.guess_type(str(local))
         body = local.read_bytes()
+        if self.policy and content_type.startswith("text/html"):
+            body = body.replace(b'"snapshotPolicy": "if-cached"', f'"snapshotPolicy": "{self.policy}"'.encode())
         encoding = None
         if "gzip" in self.headers.get("Accept-Encoding", "") and content_type.startswith(COMPRESSIBLE):
             static = local.with_name(local.name + ".gz")
@@ -122,12 +125,12 @@ class CompressingHandler(SiteHandler):
                 body, encoding = static.read_bytes(), "gzip"  # like nginx gzip_static
             else:
                 with self.lock:
-                    if local not in self.compressed:
+                    if local not in self.compressed or content_type.startswith("text/html"):
                         self.compressed[local] = gzip.compress(body, compresslevel=6, mtime=0)
                 body, encoding = self.compressed[local], "gzip"
         self.send_response(200)
         if self.path.startswith(BASELINE_PAGE + "pyodide/"):
-            self.path = "/assets/"  # the baseline's runtime is cached like the tool's (end_headers)
+            self.path = "/assets/pyodide/baseline"  # cached like the tool's runtime (end_headers)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         if encoding:
@@ -146,11 +149,11 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
 
-def serve(site: Path) -> tuple[_Server, str, list[int]]:
+def serve(site: Path, policy: str | None = None) -> tuple[_Server, str, list[int]]:
     counter = [0]
     handler = type("Handler", (CompressingHandler,), {
-        "site_headers": read_headers_file(site), "cache_assets": True,
-        "counter": counter, "lock": threading.Lock(), "compressed": {},
+        "header_rules": read_headers_file(site), "cache_assets": True,
+        "counter": counter, "lock": threading.Lock(), "compressed": {}, "policy": policy,
     })
     # Compress the baseline's runtime up front, so no measured request waits for the compressor.
     for path in (ROOT / "node_modules" / "pyodide").glob("pyodide*"):
@@ -357,12 +360,16 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1, help="rounds over every link (default: 1)")
     parser.add_argument("--links", default="all",
                         help="which links, by number from 0 (localhost) to 3 (5 Mbit/s), e.g. 0,2; or 'all'")
+    parser.add_argument("--policy", choices=("if-cached", "always", "never"),
+                        help="serve the tool page with this snapshot policy instead of the built one")
     args = parser.parse_args()
     if not (args.site / TOOL_PAGE.strip("/") / "index.html").exists():
         print(f"{args.site} has no tool page: run `make build` first", file=sys.stderr)
         return 2
     links = LINKS if args.links == "all" else tuple(LINKS[int(index)] for index in args.links.split(","))
-    server, url, counter = serve(args.site)
+    server, url, counter = serve(args.site, args.policy)
+    if args.policy:
+        print(f"Tool page served with snapshotPolicy {args.policy!r}.")
     try:
         report(measure(url, counter, args.runs, links), args.runs, links)
     finally:

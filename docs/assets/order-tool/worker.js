@@ -8,8 +8,12 @@
 //               {type: "result", id, json}  the extractor's JSON, as it returned it
 //               {type: "failed", id?, reason: "start" | "run"}
 //
-// Once Python is ready, the worker cuts its own network (cutNetwork): whatever a mail or a bug makes
-// Python try, nothing can leave, even on a host that sends no Content-Security-Policy header.
+// Once Python is ready, the worker cuts its own network (cutNetwork): fetch, XMLHttpRequest,
+// importScripts, WebSocket, EventSource (and eval, Worker, WebTransport) throw, so a mail or a bug
+// cannot make Python send anything, even on a host that sends no Content-Security-Policy header
+// (tests/test_tool_browser.py tries every way from Python). One path stays: JavaScript made with
+// `Function` could import() from another host; Pyodide needs `Function`, so only the CSP header in
+// site/_headers closes that.
 
 // Bytes (a chosen file) go to Python as bytes, so the mail's own charset header decides how it is
 // decoded. Importing is instant after a snapshot; after a plain start it happens here, before "ready".
@@ -40,7 +44,11 @@ self.addEventListener("message", (event) => {
 async function start({ runtime, snapshot, extractor, snapshotPolicy }) {
   post({ type: "stage", stage: "downloading", progress: 5 });
   try {
-    const { loadPyodide } = await import(`${runtime}pyodide.mjs`);
+    // In parallel: the runtime's module, and whether there is a snapshot to restore.
+    const [{ loadPyodide }, snapshotResponse] = await Promise.all([
+      import(`${runtime}pyodide.mjs`),
+      findSnapshot(snapshot, snapshotPolicy),
+    ]);
     const pyodideOptions = {
       // Always explicit, so Pyodide never falls back to its CDN default for anything.
       indexURL: runtime,
@@ -52,13 +60,13 @@ async function start({ runtime, snapshot, extractor, snapshotPolicy }) {
       stdout: () => {},
       stderr: () => {},
     };
-    const bytes = await snapshotBytes(snapshot, snapshotPolicy);
     let extract = null;
-    if (bytes) {
+    if (snapshotResponse) {
       try {
         // Restore the interpreter the build saved, extractor imported
-        // (overrides/hooks/order_tool_snapshot.mjs).
-        const pyodide = await loadPyodide({ ...pyodideOptions, _loadSnapshot: bytes });
+        // (overrides/hooks/order_tool_snapshot.mjs). Pyodide takes the bytes as a promise and
+        // fetches and compiles the WebAssembly meanwhile.
+        const pyodide = await loadPyodide({ ...pyodideOptions, _loadSnapshot: snapshotBytes(snapshotResponse) });
         extract = pyodide.runPython(ENTRY_POINT);
       } catch (error) {
         // The snapshot API is experimental in Pyodide; a normal start is slower but always works.
@@ -80,23 +88,26 @@ async function start({ runtime, snapshot, extractor, snapshotPolicy }) {
 // The snapshot makes Python ready several times sooner, but it is 7 MB (gzipped) on top of the
 // 4 MB runtime. "if-cached": use it only when an earlier visit left it in the HTTP cache (the page
 // fetches it in the background after the first run); "always": fetch it now; "never".
-// Returns the inflated bytes, or null for a plain start.
-async function snapshotBytes(url, policy) {
+// Returns the snapshot's response (its body not read yet), or null for a plain start.
+async function findSnapshot(url, policy) {
   if (policy === "never") return null;
   try {
     const options = policy === "if-cached" ? { cache: "only-if-cached", mode: "same-origin" } : {};
     const response = await fetch(url, options);
-    if (!response.ok) return null;
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    // The build gzips the snapshot. A host may already have decoded it (Content-Encoding), so look
-    // at the bytes rather than trusting the name.
-    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-    const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Uint8Array(await new Response(inflated).arrayBuffer());
+    return response.ok ? response : null;
   } catch (error) {
     if (policy !== "if-cached") console.warn("order tool: no snapshot, starting Python normally", error);
     return null;
   }
+}
+
+// The build gzips the snapshot. A host may already have decoded it (Content-Encoding), so look at
+// the bytes rather than trusting the name.
+async function snapshotBytes(response) {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(inflated).arrayBuffer());
 }
 
 async function startPlain(loadPyodide, options, extractorUrl) {
