@@ -553,6 +553,7 @@ def test_nothing_leaves_on_a_host_without_headers(browser, bare_server_url: str)
     context.route("**/order-tool/worker.js*", lambda route: fulfill_changed(route, expose))
     page = context.new_page()
     page.add_init_script(RECORD_REPORT)
+    with_config(page, {"snapshotPolicy": "never"})  # a plain start, where PLAIN_START keeps the interpreter
     page.add_init_script(STATE_RECORDER)
     response = page.goto(bare_server_url + TOOL_PAGE["en"], wait_until="load")
     assert "content-security-policy" not in response.headers

@@ -50,10 +50,11 @@ PYODIDE_DEST = "assets/pyodide"  # + /<hash>/
 TOOL_DIR = "assets/order-tool"  # under docs_dir: tool.js, worker.js, tool.css
 SNAPSHOT_NAME = "python-snapshot.bin"  # gzip inside; a neutral suffix so no host re-encodes it
 EXTRACTOR_NAME = "order_number.py"
-# When the worker uses the snapshot (see worker.js, snapshotBytes): "if-cached" starts plain on a
-# first visit (4 MB on the wire, not 11) and restores the snapshot once a background fetch after the
-# first run has cached it; "always" fetches it up front; "never" never uses it.
-SNAPSHOT_POLICY = "if-cached"
+# When the worker uses the snapshot (see worker.js, findSnapshot): "adaptive" downloads it on a
+# first visit only when the link is fast enough for it to pay (else a plain start, 4 MB on the wire,
+# not 11) and restores it from the HTTP cache once a background fetch after the first run put it
+# there; "if-cached" never downloads it up front; "always" does; "never" never uses it.
+SNAPSHOT_POLICY = "adaptive"
 # The extractor keeps to 3 s in the browser for any mail up to the size limit (issue 13); a run past
 # this is stuck on something nobody foresaw, and tool.js replaces the worker (its watchdog).
 RUN_BUDGET_MS = 10_000

@@ -16,8 +16,10 @@ Drives Debian's Chromium headless through Playwright and the DevTools protocol:
 * on localhost: paste -> results for a typical mail and a 2 MB one, and the longest main-thread
   task while Python loads and works (PerformanceObserver "longtask": none means none over 50 ms).
 
-The tool starts Python the plain way on a first visit and fetches its snapshot in the background
-after the first result (see worker.js); that background download is printed on its own line.
+On a first visit the tool downloads its Python snapshot only if the link is fast enough for it to
+pay; otherwise it starts Python the plain way and fetches the snapshot in the background after the
+first result, for the next start (see worker.js). That background download is printed on its own
+line. `--policy` serves the tool page with another snapshot policy, to compare the options.
 Figures from a shared machine are noisy: read them as a rough picture, and run it twice.
 """
 
@@ -117,7 +119,7 @@ class CompressingHandler(SiteHandler):
         content_type = self.guess_type(str(local))
         body = local.read_bytes()
         if self.policy and content_type.startswith("text/html"):
-            body = body.replace(b'"snapshotPolicy": "if-cached"', f'"snapshotPolicy": "{self.policy}"'.encode())
+            body = body.replace(b'"snapshotPolicy": "adaptive"', f'"snapshotPolicy": "{self.policy}"'.encode())
         encoding = None
         if "gzip" in self.headers.get("Accept-Encoding", "") and content_type.startswith(COMPRESSIBLE):
             static = local.with_name(local.name + ".gz")
@@ -264,10 +266,12 @@ class Visit:
 
     def background_snapshot(self) -> float:
         """MB the page fetches after the first result, for the next start (0 if it fetches none)."""
-        try:
-            self.page.wait_for_function(SNAPSHOT_FETCHED, timeout=90_000, polling=200)
-        except Exception:  # noqa: BLE001 - no background fetch (policy "always" or "never")
-            return 0.0
+        policy = self.page.evaluate("JSON.parse(document.getElementById('order-tool-config').textContent).snapshotPolicy")
+        if policy not in ("adaptive", "if-cached"):
+            return 0.0  # "always" fetched it up front; "never" does not use it
+        if self.page.get_attribute("[data-order-tool]", "data-python") == "snapshot":
+            return 0.0  # the link was fast enough: it came with the start
+        self.page.wait_for_function(SNAPSHOT_FETCHED, timeout=90_000, polling=200)
         return (self.counter[0] - self.ready_at) / 1e6  # the pastes in between add a few hundred bytes
 
     def longest_task(self) -> float:
@@ -360,7 +364,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1, help="rounds over every link (default: 1)")
     parser.add_argument("--links", default="all",
                         help="which links, by number from 0 (localhost) to 3 (5 Mbit/s), e.g. 0,2; or 'all'")
-    parser.add_argument("--policy", choices=("if-cached", "always", "never"),
+    parser.add_argument("--policy", choices=("adaptive", "if-cached", "always", "never"),
                         help="serve the tool page with this snapshot policy instead of the built one")
     args = parser.parse_args()
     if not (args.site / TOOL_PAGE.strip("/") / "index.html").exists():

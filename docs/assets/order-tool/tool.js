@@ -157,11 +157,12 @@ function setUp(root) {
     setStatus("loading", text, value);
   }
 
-  // The first start is a plain one, 4 MB instead of 11. Afterwards, with the reader's result on the
+  // On a slow link the first start is a plain one, 4 MB instead of 11 (worker.js). Afterwards, with the reader's result on the
   // screen, fetch the snapshot into the HTTP cache: the next start (a replaced worker, the next
   // visit) restores it and is ready in a fraction of the time. Not on a data-saver connection.
   function fetchSnapshotLater() {
-    if (snapshotFetched || config.snapshotPolicy !== "if-cached" || navigator.connection?.saveData) return;
+    if (snapshotFetched || !["adaptive", "if-cached"].includes(config.snapshotPolicy)) return;
+    if (navigator.connection?.saveData) return;
     snapshotFetched = true;
     setTimeout(() => {
       fetch(config.snapshot, { priority: "low" })

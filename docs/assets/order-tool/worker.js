@@ -45,7 +45,7 @@ async function start({ runtime, snapshot, extractor, snapshotPolicy }) {
   post({ type: "stage", stage: "downloading", progress: 5 });
   try {
     // In parallel: the runtime's module, and whether there is a snapshot to restore.
-    const [{ loadPyodide }, snapshotResponse] = await Promise.all([
+    const [{ loadPyodide }, snapshotGzip] = await Promise.all([
       import(`${runtime}pyodide.mjs`),
       findSnapshot(snapshot, snapshotPolicy),
     ]);
@@ -61,12 +61,12 @@ async function start({ runtime, snapshot, extractor, snapshotPolicy }) {
       stderr: () => {},
     };
     let extract = null;
-    if (snapshotResponse) {
+    if (snapshotGzip) {
       try {
         // Restore the interpreter the build saved, extractor imported
         // (overrides/hooks/order_tool_snapshot.mjs). Pyodide takes the bytes as a promise and
         // fetches and compiles the WebAssembly meanwhile.
-        const pyodide = await loadPyodide({ ...pyodideOptions, _loadSnapshot: snapshotBytes(snapshotResponse) });
+        const pyodide = await loadPyodide({ ...pyodideOptions, _loadSnapshot: inflate(snapshotGzip) });
         extract = pyodide.runPython(ENTRY_POINT);
       } catch (error) {
         // The snapshot API is experimental in Pyodide; a normal start is slower but always works.
@@ -86,25 +86,65 @@ async function start({ runtime, snapshot, extractor, snapshotPolicy }) {
 }
 
 // The snapshot makes Python ready several times sooner, but it is 7 MB (gzipped) on top of the
-// 4 MB runtime. "if-cached": use it only when an earlier visit left it in the HTTP cache (the page
-// fetches it in the background after the first run); "always": fetch it now; "never".
-// Returns the snapshot's response (its body not read yet), or null for a plain start.
+// 4 MB runtime: it pays on a fast link and costs seconds on a slow one. Policies:
+// "adaptive": use it when an earlier visit left it in the HTTP cache; otherwise download it only if
+//   the first PROBE_MS of the download say the rest takes under QUICK_S (else start plain; the page
+//   fetches it in the background after the first result, for the next start);
+// "if-cached": only from the HTTP cache; "always": download it now; "never".
+// Returns the inflated bytes, or null for a plain start.
+const PROBE_MS = 250;
+const QUICK_S = 1.0;
+
 async function findSnapshot(url, policy) {
   if (policy === "never") return null;
   try {
-    const options = policy === "if-cached" ? { cache: "only-if-cached", mode: "same-origin" } : {};
-    const response = await fetch(url, options);
-    return response.ok ? response : null;
+    const cached = await fetch(url, { cache: "only-if-cached", mode: "same-origin" }).catch(() => null);
+    if (cached && cached.ok) return new Uint8Array(await cached.arrayBuffer());
+    if (policy === "if-cached") return null;
+    const response = await fetch(url);
+    if (!response.ok) return null;
+    if (policy === "always") return new Uint8Array(await response.arrayBuffer());
+    return await downloadIfQuick(response);
   } catch (error) {
-    if (policy !== "if-cached") console.warn("order tool: no snapshot, starting Python normally", error);
+    console.warn("order tool: no snapshot, starting Python normally", error);
     return null;
   }
 }
 
+async function downloadIfQuick(response) {
+  const total = Number(response.headers.get("Content-Length")) || 0;
+  const reader = response.body.getReader();
+  const chunks = [];
+  let received = 0;
+  let probing = true;
+  const start = performance.now();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    const seconds = (performance.now() - start) / 1000;
+    if (probing && seconds * 1000 > PROBE_MS) {
+      probing = false;
+      const rest = (total - received) / (received / seconds);
+      if (!total || rest > QUICK_S) {
+        reader.cancel();
+        return null;
+      }
+    }
+  }
+  const bytes = new Uint8Array(received);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
 // The build gzips the snapshot. A host may already have decoded it (Content-Encoding), so look at
 // the bytes rather than trusting the name.
-async function snapshotBytes(response) {
-  const bytes = new Uint8Array(await response.arrayBuffer());
+async function inflate(bytes) {
   if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
   const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(inflated).arrayBuffer());
