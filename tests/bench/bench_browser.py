@@ -139,9 +139,18 @@ class CompressingHandler(SiteHandler):
             self.send_header("Content-Encoding", encoding)
             self.send_header("Vary", "Accept-Encoding")
         self.end_headers()
-        self.wfile.write(body)
         with self.lock:
-            self.counter[0] += len(body) + 300  # about 300 bytes of status line and headers
+            self.counter[0] += 300  # about 300 bytes of status line and headers
+        # In pieces, so that a download the browser cancels (the snapshot, on a slow link) counts
+        # what it cost until then.
+        try:
+            for start in range(0, len(body), 64 * 1024):
+                piece = body[start:start + 64 * 1024]
+                self.wfile.write(piece)
+                with self.lock:
+                    self.counter[0] += len(piece)
+        except (ConnectionResetError, BrokenPipeError):
+            pass
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         pass

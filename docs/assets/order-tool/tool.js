@@ -142,7 +142,6 @@ function setUp(root) {
     if (stage === "ready") {
       pythonReady = true;
       root.dataset.python = snapshot ? "snapshot" : "plain"; // how this start went, for tests
-
       if (!snapshot) fetchSnapshotLater();
       if (inFlight) armWatchdog(inFlight); // a run was waiting for Python: its budget starts now
     }
@@ -157,8 +156,8 @@ function setUp(root) {
     setStatus("loading", text, value);
   }
 
-  // On a slow link the first start is a plain one, 4 MB instead of 11 (worker.js). Afterwards, with the reader's result on the
-  // screen, fetch the snapshot into the HTTP cache: the next start (a replaced worker, the next
+  // On a slow link the first start is a plain one, 4 MB instead of 11 (worker.js). Afterwards,
+  // with the reader's result on the screen, fetch the snapshot into the HTTP cache: the next start (a replaced worker, the next
   // visit) restores it and is ready in a fraction of the time. Not on a data-saver connection.
   function fetchSnapshotLater() {
     if (snapshotFetched || !["adaptive", "if-cached"].includes(config.snapshotPolicy)) return;
