@@ -94,7 +94,7 @@ async function start({ runtime, snapshot, extractor, snapshotPolicy }) {
 // Returns the inflated bytes, or null for a plain start.
 // A plain start costs a phone about 2-3 s of CPU more than a restore; a download that takes less
 // than that pays. Measured from the first bytes, so the link's latency does not skew the rate.
-const PROBE_MS = 250;
+const PROBE_MS = 150;
 const QUICK_S = 2.0;
 
 async function findSnapshot(url, policy) {
