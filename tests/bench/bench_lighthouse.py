@@ -53,7 +53,11 @@ def main() -> int:
         metrics = ", ".join(f"{name.replace('-', ' ')} {result['metrics'].get(name, '?')}" for name in SHOWN)
         tasks = result["longTasks"]
         longest = f"longest task {max(tasks)} ms ({len(tasks)} over 50 ms)" if tasks else "no task over 50 ms"
-        print(f"  {path:<28} {result['scores']['performance']:>3}  {metrics}; {longest}".replace("\u00a0", " "))
+        score = result["scores"]["performance"]
+        if score is None:  # Lighthouse could not score the page this time (it says why)
+            print(f"  {path:<28}   ?  {result['runtimeError']}")
+            continue
+        print(f"  {path:<28} {score:>3}  {metrics}; {longest}".replace("\u00a0", " "))
     return 0
 
 
