@@ -59,7 +59,26 @@ del _sample
 // machine's folders out of the snapshot, which is published.
 process.argv[1] = "order_tool_snapshot";
 const { loadPyodide } = await import(pathToFileURL(`${pyodideDir}/pyodide.mjs`).href);
-const options = { indexURL: `${pyodideDir}/`, env: { HOME: "/home/pyodide" }, stdout: () => {} };
+// Reproducible bytes: a fixed hash seed, and a fixed stream of "random" bytes while Python boots
+// and warms up (it seeds `random` and the like from them). Neither is a secret worth keeping: the
+// snapshot is published, so whatever seed it held would be public anyway.
+const options = {
+  indexURL: `${pyodideDir}/`,
+  env: { HOME: "/home/pyodide", PYTHONHASHSEED: "0" },
+  stdout: () => {},
+};
+if (mode === "snapshot") {
+  let state = 0x2545f491;
+  const fixed = (array) => {
+    const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+    for (let i = 0; i < bytes.length; i++) {
+      state = (state * 1103515245 + 12345) >>> 0;
+      bytes[i] = state >>> 24;
+    }
+    return array;
+  };
+  Object.defineProperty(globalThis.crypto, "getRandomValues", { value: fixed, configurable: true });
+}
 if (mode === "snapshot") {
   options._makeSnapshot = true;
   options.stdLibURL = stdlibZip;
