@@ -77,6 +77,7 @@ screenshots: setup-test build
 bench: setup-test build
 	$(PY) tests/bench/bench_extractor.py
 	$(PY) -m tests.bench.bench_browser
+	$(PY) -m tests.bench.bench_lighthouse
 
 clean:
 	rm -rf site $(STAMPS) test-artifacts .pytest_cache

@@ -90,6 +90,8 @@ TEST_LAYERS = {
     "test_content.py": "content",
     "test_site_browser.py": "browser",
     "test_tool_browser.py": "browser",
+    "test_tool_runtime.py": "build",
+    "test_lighthouse.py": "browser",
 }
 
 

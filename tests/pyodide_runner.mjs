@@ -32,6 +32,9 @@ export async function loadExtractor() {
   const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
   const pyodide = await loadPyodide({
     indexURL: pyodideDir + path.sep,
+    // PYODIDE_STDLIB: another standard library zip, such as the tool's trimmed one
+    // (tests/test_tool_runtime.py); unset, Pyodide's own full one.
+    ...(process.env.PYODIDE_STDLIB ? { stdLibURL: process.env.PYODIDE_STDLIB } : {}),
     // Anything Python prints goes to stderr, so stdout stays one line per file.
     stdout: (line) => process.stderr.write(line + "\n"),
     stderr: (line) => process.stderr.write(line + "\n"),
@@ -45,7 +48,7 @@ export async function loadExtractor() {
 async function main() {
   const paths = await inputPaths();
   const pyodide = await loadExtractor();
-  const version = pyodide.runPython("import platform; platform.python_version()");
+  const version = pyodide.runPython("import sys; sys.version.split()[0]"); // no `platform`: the trimmed zip lacks it
   process.stderr.write(`pyodide_runner: Python ${version} (Pyodide ${pyodide.version})\n`);
   for (const file of paths) {
     pyodide.FS.writeFile("/extractor/input", readFileSync(file));

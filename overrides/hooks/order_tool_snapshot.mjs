@@ -1,30 +1,34 @@
-// Build step for overrides/hooks/order_tool.py: a memory snapshot of Python with the extractor
-// already imported and warmed up, so the browser restores a finished interpreter instead of booting
-// one (several times faster; booting CPython and importing `email` is most of Pyodide's start).
+// Build step for overrides/hooks/order_tool_runtime.py, run with Node.js. Two modes:
 //
-// Usage: node order_tool_snapshot.mjs <pyodide dir> <order_number.py> <output .bin.gz>
+//   node order_tool_snapshot.mjs modules  <pyodide dir> <order_number.py> <out.json>
+//       Boot Python with Pyodide's full standard library, import the extractor, run it on sample
+//       mails, and write the top-level standard-library modules and packages it loaded. The hook
+//       packs exactly those into a trimmed stdlib zip (a fifth of the full one).
+//   node order_tool_snapshot.mjs snapshot <pyodide dir> <order_number.py> <out.bin> <stdlib.zip>
+//       Boot Python on that trimmed zip, import and warm up the extractor, and write a gzipped
+//       memory snapshot of the finished interpreter. The worker restores it instead of booting.
 //
 // The snapshot is tied to this exact Pyodide build (it checks the build id on load) and to this
 // exact extractor source; the hook caches it under both hashes. It uses Pyodide's `_makeSnapshot`,
 // which is marked experimental, so worker.js falls back to a normal start if it ever fails.
+//
+// The hook starts this script with an almost empty environment: Emscripten copies the process
+// environment into the heap, and `_` would otherwise put the build machine's path in the snapshot.
+// A build test checks that the snapshot names no folder of the project.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 
-const [pyodideDir, extractorPath, outputPath] = process.argv.slice(2);
-if (!pyodideDir || !extractorPath || !outputPath) {
-  console.error("usage: node order_tool_snapshot.mjs <pyodide dir> <order_number.py> <output>");
+const [mode, pyodideDir, extractorPath, outputPath, stdlibZip] = process.argv.slice(2);
+if (!["modules", "snapshot"].includes(mode) || !outputPath || (mode === "snapshot" && !stdlibZip)) {
+  console.error("usage: node order_tool_snapshot.mjs modules|snapshot <pyodide dir> <order_number.py> <output> [stdlib.zip]");
   process.exit(2);
 }
 
-const { loadPyodide } = await import(pathToFileURL(`${pyodideDir}/pyodide.mjs`).href);
-const pyodide = await loadPyodide({ indexURL: `${pyodideDir}/`, _makeSnapshot: true });
-pyodide.FS.writeFile("/home/pyodide/order_number.py", readFileSync(extractorPath, "utf8"));
-
-// Import, and run once on a text and on a raw MIME message, so lazy imports (charset codecs, the
-// email policy machinery) and compiled regular expressions are in the snapshot too.
-pyodide.runPython(`
+// Run once on a text and on raw MIME messages in several charsets, so lazy imports (charset
+// codecs, the email policy machinery) and compiled regular expressions are loaded too.
+const WARM_UP = `
 import order_number
 
 _sample = """From: AliExpress <transaction@notice.aliexpress.com>
@@ -39,17 +43,69 @@ Content-Transfer-Encoding: quoted-printable
 Order ID: 8123456789012345 =E2=80=93 Tracking number: LP00123456789012
 --b
 Content-Type: text/html; charset="windows-1252"
+Content-Transfer-Encoding: base64
 
-<p>Order ID: <a href="https://www.aliexpress.com/p/order/detail.html?orderId=8123456789012345">8123456789012345</a></p>
+PHA+T3JkZXIgSUQ6IDxhIGhyZWY9Imh0dHBzOi8vd3d3LmFsaWV4cHJlc3MuY29tL3Avb3JkZXIvZGV0YWlsLmh0bWw/b3JkZXJJZD04MTIzNDU2Nzg5MDEyMzQ1Ij44MTIzNDU2Nzg5MDEyMzQ1PC9hPjwvcD4=
 --b--
 """
 order_number.run_json(_sample)
 order_number.run_json(_sample.encode("latin-1"))
 order_number.run_json(_sample.encode("latin-1").replace(b"utf-8", b"iso-8859-1"))
+order_number.run_json("Order ID: 8123456789012345")
 del _sample
-`);
+`;
 
-const snapshot = pyodide.makeMemorySnapshot();
-// Mostly empty heap: gzip takes 31 MB to about 7 MB; the worker inflates it with DecompressionStream.
-writeFileSync(outputPath, gzipSync(snapshot, { level: 9 }));
-console.log(`snapshot: ${snapshot.length} bytes, gzipped to ${outputPath}`);
+// Emscripten records the script's path (argv[1]) as the program name in the heap: keep the build
+// machine's folders out of the snapshot, which is published.
+process.argv[1] = "order_tool_snapshot";
+const { loadPyodide } = await import(pathToFileURL(`${pyodideDir}/pyodide.mjs`).href);
+// Reproducible bytes: a fixed hash seed, and a fixed stream of "random" bytes while Python boots
+// and warms up (it seeds `random` and the like from them). Neither is a secret worth keeping: the
+// snapshot is published, so whatever seed it held would be public anyway.
+const options = {
+  indexURL: `${pyodideDir}/`,
+  env: { HOME: "/home/pyodide", PYTHONHASHSEED: "0" },
+  stdout: () => {},
+};
+if (mode === "snapshot") {
+  let state = 0x2545f491;
+  const fixed = (array) => {
+    const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+    for (let i = 0; i < bytes.length; i++) {
+      state = (state * 1103515245 + 12345) >>> 0;
+      bytes[i] = state >>> 24;
+    }
+    return array;
+  };
+  Object.defineProperty(globalThis.crypto, "getRandomValues", { value: fixed, configurable: true });
+}
+if (mode === "snapshot") {
+  options._makeSnapshot = true;
+  options.stdLibURL = stdlibZip;
+}
+const pyodide = await loadPyodide(options);
+pyodide.FS.writeFile("/home/pyodide/order_number.py", readFileSync(extractorPath, "utf8"));
+pyodide.runPython(WARM_UP);
+
+if (mode === "modules") {
+  // Also every module the extractor names anywhere, even in a function no sample reached.
+  const names = pyodide.runPython(`
+import ast, importlib, os, sys
+for _node in ast.walk(ast.parse(open("/home/pyodide/order_number.py", encoding="utf-8").read())):
+    if isinstance(_node, ast.Import):
+        for _alias in _node.names:
+            importlib.import_module(_alias.name)
+    elif isinstance(_node, ast.ImportFrom) and _node.module and not _node.level:
+        importlib.import_module(_node.module)
+_stdlib = os.path.dirname(os.__file__) + "/"
+sorted({name.split(".")[0] for name, module in list(sys.modules.items())
+        if (getattr(module, "__file__", None) or "").startswith(_stdlib)})
+`).toJs();
+  writeFileSync(outputPath, JSON.stringify(names));
+  console.log(`modules: ${names.length} top-level names`);
+} else {
+  const snapshot = pyodide.makeMemorySnapshot();
+  // Mostly empty heap: gzip takes 31 MB to about 7 MB; the worker inflates it with DecompressionStream.
+  writeFileSync(outputPath, gzipSync(snapshot, { level: 9 }));
+  console.log(`snapshot: ${snapshot.length} bytes, gzipped to ${outputPath}`);
+}

@@ -1,8 +1,11 @@
 // The order-number tool on the page: reads the pasted text or the chosen file, hands it to Python
 // in a module worker (worker.js), and shows what came back.
 //
-// * Python (about 13 MB) is downloaded only once the reader shows intent: focus or pointer on the
-//   tool, a paste, a file, or the button. A run asked for before Python is ready waits for it.
+// * Python (about 4 MB compressed) is downloaded only once the reader shows intent: focus, pointer
+//   or touch on the tool, a paste, a file, or the button. A run asked for before Python is ready
+//   waits for it.
+// * A run that passes its time budget (a hostile mail) ends: the worker is terminated, which gives
+//   back all its memory, and a fresh one starts. A new paste or file cancels the run before it.
 // * Every piece of text from a mail goes into the page as text (textContent / text nodes), never as
 //   HTML, so a hostile mail cannot add elements or run script.
 // * All words come from the page's strings (#order-tool-strings), one JSON file per language.
@@ -11,10 +14,39 @@
 const FILE_EXTENSIONS = [".eml", ".txt", ".html", ".htm"];
 const FILE_TYPES = ["message/rfc822", "text/plain", "text/html"];
 const LARGE_TEXT = 100_000; // characters
+// A run still busy after this long is cancelled, not waited for, when a new mail arrives.
+const CANCEL_AFTER_MS = 300;
+// Results shown per kind; the extractor reports at most this many too (issue 13, M1).
+const MAX_SHOWN = 100;
 const ORDER_URL = "https://www.aliexpress.com/p/order/detail.html?orderId=";
 
 const root = document.querySelector("[data-order-tool]");
 if (root) setUp(root);
+const sourceCode = document.querySelector("[data-source-code]");
+if (sourceCode) showSourceWhenOpened(sourceCode);
+
+// The extractor's code, fetched and shown as plain text only when the reader opens its <details>:
+// 1,400 lines laid out on every page load would block a phone for seconds.
+function showSourceWhenOpened(code) {
+  const details = code.closest("details");
+  const link = document.querySelector("[data-source-link]");
+  let loaded = false;
+  const load = async () => {
+    if (loaded || (details && !details.open)) return;
+    loaded = true;
+    code.textContent = code.dataset.loading;
+    try {
+      const response = await fetch(link.href);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      code.textContent = await response.text();
+    } catch {
+      loaded = false;
+      code.textContent = code.dataset.failed;
+    }
+  };
+  if (details) details.addEventListener("toggle", load);
+  load();
+}
 
 function setUp(root) {
   const t = readJson("order-tool-strings");
@@ -26,13 +58,14 @@ function setUp(root) {
   const statusText = status.querySelector("[data-status-text]");
   const progress = status.querySelector("[data-progress]");
   const results = root.querySelector("[data-results]");
-  const maxSize = t.size_mb.replace("{n}", String(config.maxBytes / (1024 * 1024)));
 
   let worker = null;
   let pythonReady = false;
   let pythonFailed = false;
   let latestRun = 0; // id of the newest run; older answers are ignored
   let running = false;
+  let inFlight = null; // the run Python is working on: {id, since, watchdog}
+  let snapshotFetched = false;
   // What the button runs on: the last chosen file, until the textarea is edited.
   let source = { kind: "text" };
 
@@ -56,13 +89,26 @@ function setUp(root) {
       pythonFailed = true;
       fail(t.error_start);
     });
+    const absolute = (url) => new URL(url, document.baseURI).href;
     worker.postMessage({
       type: "init",
-      snapshot: new URL(config.snapshot, document.baseURI).href,
-      extractor: new URL(config.extractor, document.baseURI).href,
-      sizes: config.sizes,
+      runtime: absolute(config.runtime),
+      snapshot: absolute(config.snapshot),
+      extractor: absolute(config.extractor),
+      snapshotPolicy: config.snapshotPolicy,
     });
-    setStatus("loading", t.status_loading, 2);
+    if (!running) setStatus("loading", t.status_loading, 2);
+  }
+
+  // Ends the worker and everything it holds (a stuck run, gigabytes of heap); the next run or a
+  // sign of intent starts a fresh one.
+  function replaceWorker() {
+    if (inFlight) clearTimeout(inFlight.watchdog);
+    inFlight = null;
+    worker.terminate();
+    worker = null;
+    pythonReady = false;
+    startPython();
   }
 
   function onWorkerMessage(event) {
@@ -70,8 +116,20 @@ function setUp(root) {
     if (message.type === "stage") {
       onStage(message);
     } else if (message.type === "result") {
-      if (message.id === latestRun) finish(JSON.parse(message.json));
+      runEnded(message.id);
+      if (message.id !== latestRun) return;
+      let result;
+      try {
+        result = JSON.parse(message.json);
+      } catch {
+        // A garbled answer means the runtime is damaged: start a fresh one for the next run.
+        replaceWorker();
+        fail(t.status_error);
+        return;
+      }
+      finish(result);
     } else if (message.type === "failed") {
+      runEnded(message.id);
       if (message.reason === "start") pythonFailed = true;
       if (message.id === undefined || message.id === latestRun) {
         fail(message.reason === "start" ? t.error_start : t.status_error);
@@ -79,9 +137,14 @@ function setUp(root) {
     }
   }
 
-  function onStage({ stage, progress: value }) {
+  function onStage({ stage, progress: value, snapshot }) {
     if (pythonReady) return; // stages only move forward
-    if (stage === "ready") pythonReady = true;
+    if (stage === "ready") {
+      pythonReady = true;
+      root.dataset.python = snapshot ? "snapshot" : "plain"; // how this start went, for tests
+      if (!snapshot) fetchSnapshotLater();
+      if (inFlight) armWatchdog(inFlight); // a run was waiting for Python: its budget starts now
+    }
     // A run that already ended (a refused file) keeps its message until the next run.
     if (status.dataset.state === "error" || status.dataset.state === "done") return;
     if (stage === "ready") {
@@ -93,12 +156,44 @@ function setUp(root) {
     setStatus("loading", text, value);
   }
 
+  // On a slow link the first start is a plain one, 4 MB instead of 11 (worker.js). Afterwards,
+  // with the reader's result on the screen, fetch the snapshot into the HTTP cache: the next start (a replaced worker, the next
+  // visit) restores it and is ready in a fraction of the time. Not on a data-saver connection.
+  function fetchSnapshotLater() {
+    if (snapshotFetched || !["adaptive", "if-cached"].includes(config.snapshotPolicy)) return;
+    if (navigator.connection?.saveData) return;
+    snapshotFetched = true;
+    setTimeout(() => {
+      fetch(config.snapshot, { priority: "low" })
+        .then((response) => response.arrayBuffer())
+        .catch(() => {}); // only a head start for later; a failure costs nothing
+    }, 2000);
+  }
+
   // ------------------------------------------------------------------ runs
 
+  function armWatchdog(run) {
+    run.since = performance.now();
+    run.watchdog = setTimeout(() => {
+      if (inFlight !== run) return;
+      replaceWorker();
+      if (run.id === latestRun) fail(t.error_too_hard);
+    }, config.runBudgetMs);
+  }
+
+  function runEnded(id) {
+    if (inFlight && inFlight.id === id) {
+      clearTimeout(inFlight.watchdog);
+      inFlight = null;
+    }
+  }
+
   function requestRun(payload) {
-    startPython();
+    // A run Python is still busy with is cancelled, not waited for: its answer is no longer wanted.
+    if (inFlight && pythonReady && performance.now() - inFlight.since > CANCEL_AFTER_MS) replaceWorker();
     const id = ++latestRun;
     running = true;
+    startPython();
     if (pythonFailed) {
       fail(t.error_start);
       return;
@@ -108,6 +203,9 @@ function setUp(root) {
     } else {
       setStatus("loading", t.status_queued, progress.hidden ? 2 : progress.value);
     }
+    if (inFlight) clearTimeout(inFlight.watchdog);
+    inFlight = { id, since: performance.now(), watchdog: null };
+    if (pythonReady) armWatchdog(inFlight);
     worker.postMessage({ type: "run", id, ...payload });
   }
 
@@ -115,6 +213,9 @@ function setUp(root) {
     if (source.kind === "file") {
       // A copy: the kept bytes must survive for the next run.
       requestRun({ bytes: source.bytes.slice(0) });
+    } else if (input.value.length > config.maxBytes) {
+      // Every character is at least one byte: refused here, before megabytes are copied to Python.
+      failRun(t.error_too_large.replace("{size}", config.maxSize));
     } else {
       requestRun({ text: input.value });
     }
@@ -124,6 +225,8 @@ function setUp(root) {
   function failRun(message) {
     startPython();
     latestRun += 1;
+    if (inFlight) clearTimeout(inFlight.watchdog);
+    inFlight = null;
     running = true;
     setStatus("working", t.status_working);
     fail(message);
@@ -139,13 +242,16 @@ function setUp(root) {
   function finish(result) {
     running = false;
     if (result.error) {
-      const size = t.size_mb.replace("{n}", String(result.error.limit_bytes / (1024 * 1024)));
-      fail(result.error.code === "too_large" ? t.error_too_large.replace("{size}", size) : t.error_unreadable);
+      fail(result.error.code === "too_large" ? t.error_too_large.replace("{size}", config.maxSize) : t.error_unreadable);
       return;
     }
     const heading = render(result);
     results.hidden = false;
-    heading.focus();
+    // On a phone the results land below the fold: bring them up, then move focus (which a screen
+    // reader announces) without a second jump.
+    const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    results.scrollIntoView({ block: "start", behavior: still ? "auto" : "smooth" });
+    heading.focus({ preventScroll: true });
     const count = result.order_numbers.length;
     const text =
       count === 0 ? t.status_done_none : count === 1 ? t.status_done_one : t.status_done_other.replace("{count}", count);
@@ -160,7 +266,8 @@ function setUp(root) {
     if (result.not_aliexpress) {
       parts.push(el("p", { class: "order-tool__note order-tool__note--warning", "data-testid": "not-aliexpress" }, t.not_aliexpress));
     }
-    const orders = result.orders.length ? result.orders : result.order_numbers.map((value) => ({ value, evidence: [] }));
+    // Bounded whatever the extractor sends: the page never builds more than a few thousand elements.
+    const orders = result.orders.slice(0, MAX_SHOWN);
     if (orders.length === 0) {
       parts.push(
         el(
@@ -173,9 +280,9 @@ function setUp(root) {
     }
     for (const order of orders) parts.push(renderOrder(order));
     if (result.shop) parts.push(el("p", { class: "order-tool__shop" }, ...fill(t.shop, { shop: result.shop })));
-    if (result.tracking.length || result.tracking_numbers.length) parts.push(renderTracking(result));
-    if (result.product_ids.length) parts.push(renderProducts(result.product_ids));
-    if (result.other_ids.length) parts.push(renderOthers(result.other_ids));
+    if (result.tracking.length) parts.push(renderTracking(result.tracking.slice(0, MAX_SHOWN)));
+    if (result.product_ids.length) parts.push(renderProducts(result.product_ids.slice(0, MAX_SHOWN)));
+    if (result.other_ids.length) parts.push(renderOthers(result.other_ids.slice(0, MAX_SHOWN)));
     results.replaceChildren(...parts);
     return heading;
   }
@@ -201,7 +308,7 @@ function setUp(root) {
       );
     }
     if (order.evidence && order.evidence.length) {
-      const items = order.evidence.map((evidence) => {
+      const items = order.evidence.slice(0, MAX_SHOWN).map((evidence) => {
         const template = t[`evidence_${evidence.kind}`] ?? t.evidence_context;
         const label = el("strong", {}, evidence.label || "");
         const item = el("li", {}, ...fill(template, { label }));
@@ -213,10 +320,7 @@ function setUp(root) {
     return card;
   }
 
-  function renderTracking(result) {
-    const entries = result.tracking.length
-      ? result.tracking
-      : result.tracking_numbers.map((value) => ({ value, carrier: null }));
+  function renderTracking(entries) {
     const items = entries.map((entry) =>
       el(
         "li",
@@ -317,10 +421,12 @@ function setUp(root) {
       return;
     }
     if (file.size > config.maxBytes) {
-      failRun(t.error_too_large.replace("{size}", maxSize));
+      failRun(t.error_too_large.replace("{size}", config.maxSize));
       return;
     }
     const reader = new FileReader();
+    // A new file cancels the run before it at once, even while it is still being read.
+    latestRun += 1;
     reader.addEventListener("load", () => {
       source = { kind: "file", bytes: reader.result };
       runSource();
@@ -330,9 +436,11 @@ function setUp(root) {
     reader.readAsArrayBuffer(file);
   }
 
-  // Intent: the reader is about to use the tool, so start downloading Python now.
-  root.addEventListener("focusin", startPython);
-  root.addEventListener("pointerover", startPython);
+  // Intent: the reader is about to use the tool, so start downloading Python now. On touch screens
+  // there is no hover: the first touch is the earliest sign.
+  for (const type of ["focusin", "pointerover", "pointerdown", "touchstart"]) {
+    root.addEventListener(type, startPython, { passive: true });
+  }
 
   input.addEventListener("input", () => {
     source = { kind: "text" };

@@ -2,15 +2,18 @@
 // starts or the extractor works. Pyodide 314 loads itself with import(), so this must be a module
 // worker (importScripts is gone).
 //
-// Messages in:  {type: "init", snapshot: URL, extractor: URL, sizes: {file: bytes}}   once, first
+// Messages in:  {type: "init", runtime: URL, snapshot: URL, extractor: URL, snapshotPolicy}  once, first
 //               {type: "run", id, text} or {type: "run", id, bytes: ArrayBuffer}
-// Messages out: {type: "stage", stage: "downloading" | "starting" | "ready", progress: 0..100}
+// Messages out: {type: "stage", stage: "downloading" | "starting" | "ready", progress: 0..100, snapshot}
 //               {type: "result", id, json}  the extractor's JSON, as it returned it
 //               {type: "failed", id?, reason: "start" | "run"}
-
-import { loadPyodide } from "../pyodide/pyodide.mjs";
-
-const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
+//
+// Once Python is ready, the worker cuts its own network (cutNetwork): fetch, XMLHttpRequest,
+// importScripts, WebSocket, EventSource (and eval, Worker, WebTransport) throw, so a mail or a bug
+// cannot make Python send anything, even on a host that sends no Content-Security-Policy header
+// (tests/test_tool_browser.py tries every way from Python). One path stays: JavaScript made with
+// `Function` could import() from another host; Pyodide needs `Function`, so only the CSP header in
+// site/_headers closes that.
 
 // Bytes (a chosen file) go to Python as bytes, so the mail's own charset header decides how it is
 // decoded. Importing is instant after a snapshot; after a plain start it happens here, before "ready".
@@ -25,119 +28,183 @@ def _extract(data):
 _extract
 `;
 
-let extract = null; // the Python entry point, once Python is ready
-let readyResolve;
-let readyReject;
-const ready = new Promise((resolve, reject) => {
-  readyResolve = resolve;
-  readyReject = reject;
-});
-ready.catch(() => {}); // reported once by start(); runs waiting on it report their own failure
+// The one start of Python: a promise of the extractor's entry point, made by the first "init".
+let started = null;
 
 self.addEventListener("message", (event) => {
   const message = event.data;
   if (message.type === "init") {
-    start(message);
+    started ??= start(message);
+    started.catch(() => {}); // reported once, in start(); each run reports its own failure
   } else if (message.type === "run") {
     run(message);
   }
 });
 
-// Download progress without touching the responses themselves: wrapping the wasm fetch would
-// cost V8 its compiled-code cache. Resource timing tells us when each file has arrived.
-function watchDownloads(sizes) {
-  const total = Object.values(sizes).reduce((sum, size) => sum + size, 0);
-  const arrived = new Set();
-  let bytes = 0;
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      const name = new URL(entry.name).pathname.split("/").pop();
-      // extract is set once Python is ready; a late observer callback must not undo "ready".
-      if (name in sizes && !arrived.has(name) && extract === null) {
-        arrived.add(name);
-        bytes += sizes[name];
-        const done = arrived.size === Object.keys(sizes).length;
-        // Downloads fill the bar to 80 %; starting Python is the rest.
-        post({
-          type: "stage",
-          stage: done ? "starting" : "downloading",
-          progress: Math.round(5 + (75 * bytes) / total),
-        });
-        if (done) observer.disconnect();
+async function start({ runtime, snapshot, extractor, snapshotPolicy }) {
+  post({ type: "stage", stage: "downloading", progress: 5 });
+  try {
+    // In parallel: the runtime's module, and whether there is a snapshot to restore.
+    const [{ loadPyodide }, snapshotGzip] = await Promise.all([
+      import(`${runtime}pyodide.mjs`),
+      findSnapshot(snapshot, snapshotPolicy),
+    ]);
+    const pyodideOptions = {
+      // Always explicit, so Pyodide never falls back to its CDN default for anything.
+      indexURL: runtime,
+      packageBaseUrl: runtime,
+      lockFileURL: `${runtime}pyodide-lock.json`,
+      // The build's trimmed standard library: only what the extractor imports.
+      stdLibURL: `${runtime}python_stdlib.zip`,
+      // Python's own prints would land in the console; the extractor reports through its return value.
+      stdout: () => {},
+      stderr: () => {},
+    };
+    let extract = null;
+    if (snapshotGzip) {
+      try {
+        // Restore the interpreter the build saved, extractor imported
+        // (overrides/hooks/order_tool_snapshot.mjs). Pyodide takes the bytes as a promise and
+        // fetches and compiles the WebAssembly meanwhile.
+        const pyodide = await loadPyodide({ ...pyodideOptions, _loadSnapshot: inflate(snapshotGzip) });
+        extract = pyodide.runPython(ENTRY_POINT);
+      } catch (error) {
+        // The snapshot API is experimental in Pyodide; a normal start is slower but always works.
+        console.warn("order tool: snapshot failed, starting Python normally", error);
       }
     }
-  });
-  observer.observe({ type: "resource", buffered: true });
+    const fromSnapshot = extract !== null;
+    extract ??= await startPlain(loadPyodide, pyodideOptions, extractor);
+    cutNetwork();
+    post({ type: "stage", stage: "ready", progress: 100, snapshot: fromSnapshot });
+    return extract;
+  } catch (error) {
+    console.warn("order tool: Python did not start", error);
+    post({ type: "failed", reason: "start" });
+    throw error;
+  }
 }
 
-async function start({ snapshot, extractor, sizes }) {
-  post({ type: "stage", stage: "downloading", progress: 5 });
-  watchDownloads(sizes);
+// The snapshot makes Python ready several times sooner, but it is 7 MB (gzipped) on top of the
+// 4 MB runtime: it pays on a fast link and costs seconds on a slow one. Policies:
+// "adaptive": use it when an earlier visit left it in the HTTP cache; otherwise download it only if
+//   the first PROBE_MS of the download say the rest takes under QUICK_S (else start plain; the page
+//   fetches it in the background after the first result, for the next start);
+// "if-cached": only from the HTTP cache; "always": download it now; "never".
+// Returns the inflated bytes, or null for a plain start.
+// A plain start costs a phone about 2-3 s of CPU more than a restore; a download that takes less
+// than that pays. Measured from the first bytes, so the link's latency does not skew the rate.
+const PROBE_MS = 150;
+const QUICK_S = 2.0;
+
+async function findSnapshot(url, policy) {
+  if (policy === "never") return null;
   try {
-    // Normally: restore the interpreter the build saved, extractor imported (see
-    // overrides/hooks/order_tool_snapshot.mjs); fetched alongside the runtime, not after it.
-    const bytes = fetchSnapshot(snapshot);
-    bytes.catch(() => {}); // a failure is handled below, when loadPyodide awaits it
-    extract = await startFromSnapshot(bytes);
+    const cached = await fetch(url, { cache: "only-if-cached", mode: "same-origin" }).catch(() => null);
+    if (cached && cached.ok) return new Uint8Array(await cached.arrayBuffer());
+    if (policy === "if-cached") return null;
+    const response = await fetch(url);
+    if (!response.ok) return null;
+    if (policy === "always") return new Uint8Array(await response.arrayBuffer());
+    return await downloadIfQuick(response);
   } catch (error) {
-    // The snapshot API is experimental in Pyodide; a normal start is slower but always works.
-    console.warn("order tool: snapshot failed, starting Python normally", error);
-    try {
-      extract = await startPlain(extractor);
-    } catch (plainError) {
-      console.warn("order tool: Python did not start", plainError);
-      post({ type: "failed", reason: "start" });
-      readyReject(plainError);
-      return;
+    console.warn("order tool: no snapshot, starting Python normally", error);
+    return null;
+  }
+}
+
+async function downloadIfQuick(response) {
+  const total = Number(response.headers.get("Content-Length")) || 0;
+  const reader = response.body.getReader();
+  const chunks = [];
+  let received = 0;
+  let probing = true;
+  let start = null;
+  let first = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    if (start === null) {
+      start = performance.now();
+      first = received;
+      continue;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    if (probing && seconds * 1000 > PROBE_MS) {
+      probing = false;
+      const rest = (total - received) / ((received - first) / seconds);
+      if (!total || rest > QUICK_S) {
+        reader.cancel();
+        return null;
+      }
     }
   }
-  post({ type: "stage", stage: "ready", progress: 100 });
-  readyResolve();
+  const bytes = new Uint8Array(received);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
-function pyodideOptions(extra) {
-  return {
-    // Always explicit, so Pyodide never falls back to its CDN default for anything.
-    indexURL: PYODIDE_URL,
-    packageBaseUrl: PYODIDE_URL,
-    lockFileURL: `${PYODIDE_URL}pyodide-lock.json`,
-    stdLibURL: `${PYODIDE_URL}python_stdlib.zip`,
-    // Python's own prints would land in the console; the extractor reports through its return value.
-    stdout: () => {},
-    stderr: () => {},
-    ...extra,
-  };
-}
-
-// The build gzips the snapshot (31 MB of mostly empty heap becomes about 7 MB). A host may already
-// have decoded it (Content-Encoding), so look at the bytes rather than trusting the name.
-async function fetchSnapshot(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`snapshot: HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
+// The build gzips the snapshot. A host may already have decoded it (Content-Encoding), so look at
+// the bytes rather than trusting the name.
+async function inflate(bytes) {
   if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
   const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(inflated).arrayBuffer());
 }
 
-async function startFromSnapshot(snapshot) {
-  const pyodide = await loadPyodide(pyodideOptions({ _loadSnapshot: snapshot }));
-  return pyodide.runPython(ENTRY_POINT);
-}
-
-async function startPlain(extractorUrl) {
+async function startPlain(loadPyodide, options, extractorUrl) {
   const source = fetch(extractorUrl).then((response) => {
     if (!response.ok) throw new Error(`extractor: HTTP ${response.status}`);
     return response.text();
   });
-  const pyodide = await loadPyodide(pyodideOptions({}));
+  source.catch(() => {}); // awaited below, after loadPyodide
+  const pyodide = await loadPyodide(options);
+  post({ type: "stage", stage: "starting", progress: 80 });
   pyodide.FS.writeFile("/home/pyodide/order_number.py", await source);
   return pyodide.runPython(ENTRY_POINT);
 }
 
+// Every way a worker can reach the network, replaced by a function that throws. Defined on the
+// global object and on every prototype that carries it, so neither `fetch` nor
+// `Object.getPrototypeOf(self).fetch` (nor Python's js.fetch or pyodide.http) finds the original.
+// `eval` too: without a CSP, code made from a string could still import() from another host.
+const NETWORK = ["fetch", "XMLHttpRequest", "importScripts", "WebSocket", "EventSource", "WebTransport", "Worker",
+  "SharedWorker", "eval"];
+
+function cutNetwork() {
+  const xhrPrototype = self.XMLHttpRequest.prototype;
+  for (const name of NETWORK) {
+    const refuse = function () {
+      throw new TypeError(`order tool: ${name} is switched off; nothing leaves this browser`);
+    };
+    for (let object = self; object; object = Object.getPrototypeOf(object)) {
+      if (Object.prototype.hasOwnProperty.call(object, name) || object === self) {
+        Object.defineProperty(object, name, { value: refuse, writable: false, configurable: false });
+      }
+    }
+  }
+  // `Function` stays: Pyodide's own conversions use it (instanceof), so refusing it breaks Python.
+  // Code made with it could still import() from another host: that gap is what a CSP header closes.
+  // A reference taken before this point (inside Pyodide) still cannot open a request.
+  for (const method of ["open", "send"]) {
+    Object.defineProperty(xhrPrototype, method, {
+      value: () => {
+        throw new TypeError("order tool: XMLHttpRequest is switched off");
+      },
+    });
+  }
+}
+
 async function run({ id, text, bytes }) {
+  let extract;
   try {
-    await ready;
+    extract = await started;
   } catch {
     post({ type: "failed", id, reason: "start" });
     return;

@@ -1,0 +1,211 @@
+"""What the order-number tool runs in the browser, and the versioned URLs it is served under.
+
+Imported by the hook `order_tool.py` (MkDocs puts a hook's folder on sys.path while it loads it);
+this module defines no MkDocs events itself.
+
+* **Pyodide** comes from the pinned npm package (`node_modules/pyodide`) and is copied to
+  `/assets/pyodide/<hash>/`, once per build, not once per language. The folder is named by a hash of
+  its contents, so a host may cache it for a long time and an upgrade never mixes old and new files.
+* **A trimmed standard library**: only the top-level modules and packages the extractor loads (listed
+  by running it under Pyodide in Node), packed into `python_stdlib.zip` in that folder and passed to
+  `loadPyodide` as `stdLibURL`. About a fifth of Pyodide's full zip.
+* **The extractor** is `snippets/order_number.py` itself, copied byte for byte to
+  `/assets/order-tool/order_number.py?v=<hash>`. There is no second copy to drift.
+* **A memory snapshot** of Python with the extractor imported (`order_tool_snapshot.mjs`), at
+  `/assets/order-tool/python-snapshot.bin?v=<hash>`, made on the trimmed library. Restoring it
+  instead of booting CPython and importing `email` makes the tool ready several times sooner.
+
+Everything made here is cached in `node_modules/.cache/order-tool/<key>/`, where the key is a hash
+of everything it is made from. Nothing is kept in module globals: each function recomputes the key
+(hashing 12 MB takes a few milliseconds) and finds the cached files.
+
+Fails the build, with a message saying what to do, on anything missing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+
+ROOT = Path(__file__).resolve().parent.parent.parent  # overrides/hooks/ -> the project
+PYODIDE_SOURCE = ROOT / "node_modules" / "pyodide"
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide-lock.json")
+FULL_STDLIB = "python_stdlib.zip"
+EXTRACTOR = ROOT / "snippets" / "order_number.py"
+BUILD_SCRIPT = Path(__file__).with_name("order_tool_snapshot.mjs")
+CACHE = ROOT / "node_modules" / ".cache" / "order-tool"
+
+PYODIDE_DEST = "assets/pyodide"  # + /<hash>/
+TOOL_DIR = "assets/order-tool"  # under docs_dir: tool.js, worker.js, tool.css
+SNAPSHOT_NAME = "python-snapshot.bin"  # gzip inside; a neutral suffix so no host re-encodes it
+EXTRACTOR_NAME = "order_number.py"
+# When the worker uses the snapshot (see worker.js, findSnapshot): "adaptive" downloads it on a
+# first visit only when the link is fast enough for it to pay (else a plain start, 4 MB on the wire,
+# not 11) and restores it from the HTTP cache once a background fetch after the first run put it
+# there; "if-cached" never downloads it up front; "always" does; "never" never uses it.
+SNAPSHOT_POLICY = "adaptive"
+# The extractor keeps to 3 s in the browser for any mail up to the size limit (issue 13); a run past
+# this is stuck on something nobody foresaw, and tool.js replaces the worker (its watchdog).
+RUN_BUDGET_MS = 10_000
+# Files a host with gzip_static (nginx) can send precompressed: written next to them as .gz.
+PRECOMPRESS = ("pyodide.asm.wasm", "pyodide.asm.mjs", "pyodide.mjs", "pyodide-lock.json")
+# Fixed for every zip entry, so the same inputs give the same bytes on every machine.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+sys.path.insert(0, str(ROOT / "snippets"))
+try:
+    from order_number import MAX_INPUT_BYTES  # stdlib only; importing it runs nothing
+finally:
+    sys.path.pop(0)
+
+
+def short_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:10]
+
+
+def check_sources() -> None:
+    missing = [name for name in (*PYODIDE_FILES, FULL_STDLIB) if not (PYODIDE_SOURCE / name).is_file()]
+    if missing:
+        raise PluginError(f"order_tool: {PYODIDE_SOURCE} lacks {', '.join(missing)}; run `npm ci` (or `make setup`)")
+    if not EXTRACTOR.is_file():
+        raise PluginError(f"order_tool: the extractor {EXTRACTOR} is missing")
+
+
+def size_limit_mb() -> str:
+    """The input limit in MB as the page states it ("5"); tool.js shows the same text."""
+    return f"{MAX_INPUT_BYTES / (1024 * 1024):g}"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The built runtime: where its files are in the cache and under which names they are served."""
+
+    folder: Path  # node_modules/.cache/order-tool/<key>/
+    runtime_version: str  # hash of the Pyodide files and the trimmed zip: /assets/pyodide/<this>/
+    snapshot_version: str
+    extractor_version: str
+
+    @property
+    def snapshot(self) -> Path:
+        return self.folder / SNAPSHOT_NAME
+
+    @property
+    def stdlib(self) -> Path:
+        return self.folder / FULL_STDLIB
+
+    @property
+    def runtime_dir(self) -> str:
+        return f"{PYODIDE_DEST}/{self.runtime_version}"
+
+
+def _key() -> str:
+    """A hash of everything the runtime is made from: Pyodide, the extractor and the build script."""
+    digest = hashlib.sha256()
+    for path in [*(PYODIDE_SOURCE / name for name in (*PYODIDE_FILES, FULL_STDLIB)), EXTRACTOR, BUILD_SCRIPT,
+                 Path(__file__)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _node(*args: str) -> None:
+    node = shutil.which("node")
+    if node is None:
+        raise PluginError("order_tool: Node.js (`node`) is needed to build the Python snapshot")
+    # An almost empty environment: Emscripten copies it into the heap (and so into the snapshot).
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    command = [node, str(BUILD_SCRIPT), *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, env=env,
+                          cwd=str(BUILD_SCRIPT.parent))
+    if done.returncode != 0:
+        raise PluginError(f"order_tool: {' '.join(command[1:3])} failed:\n{done.stdout}{done.stderr}")
+
+
+def _trim_stdlib(names: list[str], target: Path) -> None:
+    """Pyodide's stdlib zip with only the top-level modules and packages in `names`, reproducibly."""
+    wanted = set(names)
+    with zipfile.ZipFile(PYODIDE_SOURCE / FULL_STDLIB) as full, zipfile.ZipFile(target, "w") as trimmed:
+        for info in sorted(full.infolist(), key=lambda entry: entry.filename):
+            top = info.filename.split("/")[0]
+            if top.removesuffix(".py").removesuffix(".pyc") not in wanted or info.is_dir():
+                continue
+            entry = zipfile.ZipInfo(info.filename, ZIP_DATE)
+            entry.external_attr = 0o644 << 16
+            trimmed.writestr(entry, full.read(info), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+
+
+def build_runtime() -> Runtime:
+    """The cached runtime for the current inputs, made with Node.js when there is none (about 30 s)."""
+    check_sources()
+    key = _key()
+    folder = CACHE / key
+    if not (folder / "done").is_file():
+        shutil.rmtree(CACHE, ignore_errors=True)  # one runtime is enough; each is 8 MB
+        partial = CACHE / f"{key}.partial"
+        partial.mkdir(parents=True)
+        modules = partial / "modules.json"
+        _node("modules", str(PYODIDE_SOURCE), str(EXTRACTOR), str(modules))
+        _trim_stdlib(json.loads(modules.read_text(encoding="utf-8")), partial / FULL_STDLIB)
+        _node("snapshot", str(PYODIDE_SOURCE), str(EXTRACTOR), str(partial / SNAPSHOT_NAME),
+              str(partial / FULL_STDLIB))
+        (partial / "done").touch()
+        partial.replace(folder)  # only complete runtimes get the real name
+    runtime_hash = hashlib.sha256()
+    for path in [*(PYODIDE_SOURCE / name for name in PYODIDE_FILES), folder / FULL_STDLIB]:
+        runtime_hash.update(path.read_bytes())
+    return Runtime(
+        folder=folder,
+        runtime_version=runtime_hash.hexdigest()[:10],
+        snapshot_version=short_hash((folder / SNAPSHOT_NAME).read_bytes()),
+        extractor_version=short_hash(EXTRACTOR.read_bytes()),
+    )
+
+
+def asset_version(config: MkDocsConfig, name: str) -> str:
+    """Content hash of a file under docs/assets/order-tool/, for its ?v= parameter."""
+    path = Path(config.docs_dir) / TOOL_DIR / name
+    if not path.is_file():
+        raise PluginError(f"order_tool: {path} is missing")
+    return short_hash(path.read_bytes())
+
+
+def _copy_if_changed(source: Path, target: Path) -> None:
+    """Copy unless an identical file is already there (`mkdocs serve` rebuilds often; the wasm is 9 MB)."""
+    if target.is_file() and target.stat().st_size == source.stat().st_size:
+        if target.stat().st_mtime_ns >= source.stat().st_mtime_ns:
+            return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+
+
+def _gzip_next_to(path: Path) -> None:
+    """path.gz for hosts with gzip_static; mtime 0 and no name inside, so the bytes are reproducible."""
+    target = path.with_name(path.name + ".gz")
+    if target.is_file() and target.stat().st_mtime_ns >= path.stat().st_mtime_ns:
+        return
+    with path.open("rb") as source, target.open("wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as packed:
+            shutil.copyfileobj(source, packed)
+
+
+def copy_runtime(runtime: Runtime, site_dir: Path) -> None:
+    """Pyodide, the trimmed stdlib, the snapshot and the extractor into the built site."""
+    target = site_dir / runtime.runtime_dir
+    for name in PYODIDE_FILES:
+        _copy_if_changed(PYODIDE_SOURCE / name, target / name)
+    _copy_if_changed(runtime.stdlib, target / FULL_STDLIB)
+    for name in PRECOMPRESS:
+        _gzip_next_to(target / name)
+    # Shipped byte for byte: the browser runs exactly the file the Python tests test.
+    _copy_if_changed(EXTRACTOR, site_dir / TOOL_DIR / EXTRACTOR_NAME)
+    _copy_if_changed(runtime.snapshot, site_dir / TOOL_DIR / SNAPSHOT_NAME)

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// Lighthouse (the pinned npm package) on several pages with ONE Chromium, in sequence, and one JSON
+// line with what the callers need: tests/test_lighthouse.py (accessibility, best practices and SEO
+// must be 100) and tests/bench/bench_lighthouse.py (the performance score and its metrics).
+//
+//   CHROME_PATH=/usr/bin/chromium node tests/lighthouse_run.mjs CATEGORIES URL...
+//   CATEGORIES: comma-separated Lighthouse category ids, e.g. accessibility,best-practices,seo
+//
+// Lighthouse's default mobile preset: a Moto G Power-sized screen, 4x CPU slowdown, simulated
+// slow 4G for the performance metrics.
+
+import * as chromeLauncher from "chrome-launcher";
+import lighthouse from "lighthouse";
+
+const [categories, ...urls] = process.argv.slice(2);
+if (!categories || urls.length === 0) {
+  console.error("usage: node tests/lighthouse_run.mjs CATEGORIES URL...");
+  process.exit(2);
+}
+
+// The same flags as the tests' Chromium (tests/site_server.py), in Lighthouse's launcher.
+const chrome = await chromeLauncher.launch({
+  chromePath: process.env.CHROME_PATH || "/usr/bin/chromium",
+  chromeFlags: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+
+const METRICS = ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
+  "cumulative-layout-shift", "speed-index", "interactive", "dom-size", "max-potential-fid"];
+
+const pages = [];
+try {
+  for (const url of urls) {
+    const { lhr } = await lighthouse(url, { port: chrome.port, onlyCategories: categories.split(","), logLevel: "error" });
+    const scores = {};
+    const failing = {};
+    for (const [id, category] of Object.entries(lhr.categories)) {
+      scores[id] = category.score === null ? null : Math.round(category.score * 100);
+      failing[id] = category.auditRefs
+        .map((ref) => lhr.audits[ref.id])
+        .filter((audit) => audit.score !== null && audit.score < 1 && audit.scoreDisplayMode !== "informative"
+          && audit.scoreDisplayMode !== "manual" && audit.scoreDisplayMode !== "notApplicable")
+        .map((audit) => `${audit.id}: ${audit.title}${audit.displayValue ? ` (${audit.displayValue})` : ""}`);
+    }
+    const metrics = {};
+    for (const id of METRICS) {
+      if (lhr.audits[id]) metrics[id] = lhr.audits[id].displayValue ?? lhr.audits[id].numericValue;
+    }
+    const longTasks = lhr.audits["long-tasks"]?.details?.items?.map((item) => Math.round(item.duration)) ?? [];
+    pages.push({ url, scores, failing, metrics, longTasks, runtimeError: lhr.runtimeError?.message ?? null });
+  }
+} finally {
+  await chrome.kill();
+}
+process.stdout.write(JSON.stringify(pages) + "\n");
