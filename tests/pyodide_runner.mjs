@@ -53,12 +53,12 @@ async function main() {
   for (const file of paths) {
     pyodide.FS.writeFile("/extractor/input", readFileSync(file));
     // Files named hostile-*: also measure Python's peak memory (tracemalloc),
-    // reported on stderr as "pyodide_runner: peak <file name> <bytes>".
-    const measure = path.basename(file).startsWith("hostile-");
+    // reported on stderr as "pyodide_runner: peak <file name> <bytes>". Not on a trimmed standard
+    // library (PYODIDE_STDLIB): it holds only what the extractor imports, and tracemalloc is not that.
+    const measure = path.basename(file).startsWith("hostile-") && !process.env.PYODIDE_STDLIB;
     const output = pyodide.runPython(
-      "import tracemalloc\n" +
-        `measure = ${measure ? "True" : "False"}\n` +
-        "if measure: tracemalloc.start()\n" +
+      `measure = ${measure ? "True" : "False"}\n` +
+        "if measure: import tracemalloc; tracemalloc.start()\n" +
         "with open('/extractor/input', 'rb') as f: result = order_number.run_json(f.read())\n" +
         "peak = tracemalloc.get_traced_memory()[1] if measure else -1\n" +
         "if measure: tracemalloc.stop()\n" +

@@ -70,13 +70,9 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def pyodide_run(tmp_path_factory) -> tuple[dict[str, str], str]:
-    """({input name: run_json output}, the runner's stderr) from one Node process."""
-    node = shutil.which("node")
-    require(node is not None, "node is not installed")
-    require(PYODIDE.is_file(), "node_modules/pyodide is missing: run npm ci")
-    extra_dir = tmp_path_factory.mktemp("pyodide-inputs")
+def run_corpus(node: str, extra_dir: Path, env: dict[str, str] | None = None) -> tuple[dict[str, str], str]:
+    """Every fixture and extra input through the Pyodide runner in one Node process:
+    ({input name: run_json output}, the runner's stderr)."""
     inputs = {name: FIXTURES / name for name in FIXTURE_NAMES}
     for name, data in EXTRA_INPUTS.items():
         (extra_dir / name).write_bytes(data)
@@ -86,12 +82,22 @@ def pyodide_run(tmp_path_factory) -> tuple[dict[str, str], str]:
         input=json.dumps([str(path) for path in inputs.values()]).encode(),
         capture_output=True,
         timeout=600,
+        env=env,
     )
     stderr = done.stderr.decode("utf-8", "replace")
     assert done.returncode == 0, stderr
     lines = done.stdout.decode("utf-8").split("\n")
     assert lines[-1] == "" and len(lines) - 1 == len(inputs), stderr
     return dict(zip(inputs, lines)), stderr
+
+
+@pytest.fixture(scope="session")
+def pyodide_run(tmp_path_factory) -> tuple[dict[str, str], str]:
+    """({input name: run_json output}, the runner's stderr) from one Node process."""
+    node = shutil.which("node")
+    require(node is not None, "node is not installed")
+    require(PYODIDE.is_file(), "node_modules/pyodide is missing: run npm ci")
+    return run_corpus(node, tmp_path_factory.mktemp("pyodide-inputs"))
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES + sorted(EXTRA_INPUTS))

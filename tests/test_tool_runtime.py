@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from test_order_number_pyodide import EXTRA_INPUTS, FIXTURE_NAMES, FIXTURES, RUNNER, on
+from test_order_number_pyodide import EXTRA_INPUTS, FIXTURE_NAMES, FIXTURES, RUNNER, on, run_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,23 +35,8 @@ def trimmed_stdlib(site_dir: Path) -> Path:
 def trimmed_run(trimmed_stdlib: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], str]:
     node = shutil.which("node")
     assert node is not None, "node is not installed"
-    extra_dir = tmp_path_factory.mktemp("trimmed-inputs")
-    inputs = {name: FIXTURES / name for name in FIXTURE_NAMES}
-    for name, data in EXTRA_INPUTS.items():
-        (extra_dir / name).write_bytes(data)
-        inputs[name] = extra_dir / name
-    done = subprocess.run(
-        [node, str(RUNNER)],
-        input=json.dumps([str(path) for path in inputs.values()]).encode(),
-        capture_output=True,
-        timeout=600,
-        env={**os.environ, "PYODIDE_STDLIB": str(trimmed_stdlib)},
-    )
-    stderr = done.stderr.decode("utf-8", "replace")
-    assert done.returncode == 0, stderr
-    lines = done.stdout.decode("utf-8").split("\n")
-    assert lines[-1] == "" and len(lines) - 1 == len(inputs), stderr
-    return dict(zip(inputs, lines)), stderr
+    env = {**os.environ, "PYODIDE_STDLIB": str(trimmed_stdlib)}
+    return run_corpus(node, tmp_path_factory.mktemp("trimmed-inputs"), env)
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES + sorted(EXTRA_INPUTS))

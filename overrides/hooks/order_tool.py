@@ -118,7 +118,7 @@ def _script_json(value: object) -> Markup:
 
 def _render_source(strings: dict[str, str], extractor_url: str) -> str:
     return str(Markup(
-        '<p><a href="{url}" data-source-link>{link}</a></p>'
+        '<p><a href="{url}" data-source-link>{link} (<code>order_number.py</code>)</a></p>'
         '<pre class="order-tool-source"><code data-source-code data-loading="{loading}" data-failed="{failed}">'
         "</code></pre>"
     ).format(url=extractor_url, link=strings["source_link"], loading=strings["source_loading"],
