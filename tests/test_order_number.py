@@ -1,4 +1,4 @@
-"""Tests for snippets/order_number.py: fixtures, units and the CLI contract.
+"""Tests for snippets/order_number/: fixtures, units and the CLI contract.
 
 The fixtures in tests/fixtures/mails/ are hand-written mails; their expected
 results in expected.json were written by hand from the facts in issue 3,
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "snippets" / "order_number.py"
+SCRIPT = ROOT / "snippets" / "order_number"  # the package folder: python runs its __main__.py
 FIXTURES = ROOT / "tests" / "fixtures" / "mails"
 sys.path.insert(0, str(SCRIPT.parent))
 

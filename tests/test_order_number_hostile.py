@@ -231,7 +231,8 @@ def test_no_order_exits_1_and_an_order_exits_0(tmp_path):
 def test_an_internal_error_is_one_line_and_exit_2(tmp_path, monkeypatch):
     def broken(data):
         raise RecursionError("maximum recursion depth exceeded")
-    monkeypatch.setattr(on, "extract", broken)
+    monkeypatch.setattr(on.cli, "extract", broken)  # main() and run_json() call the name
+    monkeypatch.setattr(on.api, "extract", broken)  # in their own modules
     code, stdout, stderr = run_main(f"Order ID: {ORDER}".encode(), tmp_path)
     assert (code, stdout) == (2, b"")
     assert stderr == "order_number: could not read the input (RecursionError)\n"
@@ -314,7 +315,7 @@ def test_non_text_codecs_are_refused_by_name_whatever_modules_exist(monkeypatch)
     # Pyodide's trimmed standard library may lack bz2 or zlib: the answer must not change.
     def no_codec(name):
         raise LookupError(name)
-    monkeypatch.setattr(on.codecs, "lookup", no_codec)
+    monkeypatch.setattr(on.decoding.codecs, "lookup", no_codec)
     for charset in ("bz2", "zlib_codec", "Base64", "rot-13", "UTF-7", "unicode escape"):
-        assert not on._is_text_codec(charset), charset
-    assert on._is_text_codec("koi8-r")  # unknown here, so it is tried and fails quietly
+        assert not on.decoding._is_text_codec(charset), charset
+    assert on.decoding._is_text_codec("koi8-r")  # unknown here, so it is tried and fails quietly

@@ -1,4 +1,4 @@
-"""Property-based and adversarial tests for snippets/order_number.py.
+"""Property-based and adversarial tests for snippets/order_number/.
 
 - A valid order number next to a label is always found, whatever the noise.
 - Digit soup without context never yields an order number.
