@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Run snippets/order_number.py inside Pyodide (Python 3.14 on WebAssembly,
+// Run the extractor package snippets/order_number/ inside Pyodide (Python 3.14 on WebAssembly,
 // as in the browser) and print run_json() for each input file: one JSON line
 // per file, in the order given.
 //
@@ -10,13 +10,13 @@
 // system), so charsets are decoded by the same code as in CPython.
 // tests/test_order_number_pyodide.py compares the output with CPython's.
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const pyodideDir = path.join(root, "node_modules", "pyodide");
-const modulePath = path.join(root, "snippets", "order_number.py");
+const packageDir = path.join(root, "snippets", "order_number");
 
 async function inputPaths() {
   const args = process.argv.slice(2);
@@ -39,8 +39,11 @@ export async function loadExtractor() {
     stdout: (line) => process.stderr.write(line + "\n"),
     stderr: (line) => process.stderr.write(line + "\n"),
   });
-  pyodide.FS.mkdirTree("/extractor");
-  pyodide.FS.writeFile("/extractor/order_number.py", readFileSync(modulePath));
+  // Every module of the package, byte for byte (the site ships the same files in one zip).
+  pyodide.FS.mkdirTree("/extractor/order_number");
+  for (const name of readdirSync(packageDir).filter((entry) => entry.endsWith(".py"))) {
+    pyodide.FS.writeFile(`/extractor/order_number/${name}`, readFileSync(path.join(packageDir, name)));
+  }
   pyodide.runPython("import sys; sys.path.insert(0, '/extractor'); import order_number");
   return pyodide;
 }

@@ -217,9 +217,15 @@ def test_runtime_and_extractor_are_shipped_once(site_dir: Path) -> None:
         tops = {name.split("/")[0] for name in archive.namelist()}
     assert {"email", "encodings", "html", "json", "re"} <= tops and not {"unittest", "xml", "http"} & tops
     assert not (site_dir / "en" / "assets").exists(), "the runtime must not be copied per language"
-    shipped = (site_dir / "assets" / "order-tool" / "order_number.py").read_bytes()
-    source = (ROOT / "snippets" / "order_number.py").read_bytes()
-    assert hashlib.sha256(shipped).digest() == hashlib.sha256(source).digest()
+    # The package, byte for byte: in the worker's one zip, and as plain files for the code listing.
+    package = ROOT / "snippets" / "order_number"
+    source = {path.name: path.read_bytes() for path in package.glob("*.py")}
+    assert {"__init__.py", "api.py", "cli.py", "__main__.py"} <= set(source)
+    with zipfile.ZipFile(site_dir / "assets" / "order-tool" / "order_number.zip") as archive:
+        packed = {name: archive.read(name) for name in archive.namelist()}
+    assert packed == {f"order_number/{name}": data for name, data in source.items()}
+    plain = site_dir / "assets" / "order-tool" / "order_number"
+    assert {path.name: path.read_bytes() for path in plain.iterdir()} == source
     snapshot = gzip.decompress((site_dir / "assets" / "order-tool" / "python-snapshot.bin").read_bytes())
     assert len(snapshot) > 1_000_000
     # L1: the published snapshot names no folder of the machine that built it.
@@ -419,13 +425,26 @@ def test_tool_page_is_light_and_shows_the_code_when_opened(open_page, lang: str)
     page = watched.page
     nodes = page.evaluate("document.getElementsByTagName('*').length")
     assert nodes < 1500, f"{nodes} elements before the reader opens anything"
-    code = page.locator("[data-source-code]")
-    assert code.inner_text() == ""  # not even fetched before the reader asks
-    assert not any("order_number.py" in url for url in watched.requests)
-    page.locator("details", has=code).locator("summary").click()
-    page.wait_for_function("() => document.querySelector('[data-source-code]').textContent.length > 10000")
-    shown_code = page.evaluate("document.querySelector('[data-source-code]').textContent")
-    assert shown_code == (ROOT / "snippets" / "order_number.py").read_text(encoding="utf-8")
+    codes = page.locator("[data-source-code]")
+    assert codes.all_inner_texts() == [""] * codes.count()  # not even fetched before the reader asks
+    assert not any("order_number" in url for url in watched.requests)
+    page.locator("details", has=codes.first).locator("summary").click()
+    # Every module of the package, in stage order (the order the hook lists them in), each in full.
+    package = ROOT / "snippets" / "order_number"
+    expected = {path.name: path.read_text(encoding="utf-8") for path in package.glob("*.py")}
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-source-code]')].every((c) => c.textContent.length > 100)"
+    )
+    shown = page.evaluate(
+        """() => [...document.querySelectorAll('[data-source]')].map((block) => [
+            block.querySelector('[data-source-link] code').textContent,
+            block.querySelector('[data-source-code]').textContent])"""
+    )
+    assert [name for name, _ in shown] == [
+        f"order_number/{name}" for name in ("__init__.py", "base.py", "result.py", "decoding.py", "normalizing.py",
+                                            "finding.py", "reconciling.py", "api.py", "cli.py", "__main__.py")
+    ]
+    assert {name.removeprefix("order_number/"): code for name, code in shown} == expected
     assert python_requests(watched) == []  # reading the code starts no Python
     assert_clean(watched)
 

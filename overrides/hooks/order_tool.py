@@ -38,9 +38,10 @@ import order_tool_runtime as runtime
 
 PLACEHOLDER = "<!-- order-tool -->"
 TEMPLATE = "partials/order-tool.html"
-# The extractor's code on the tool page: 1,400 lines that the browser would lay out (and Lighthouse
-# count as tiny text) on every load. The page gets an empty <pre>; tool.js fills it with the file
-# when the reader opens its <details>. Without JavaScript, the link to the file still works.
+# The extractor's code on the tool page: 1,900 lines in a package of modules that the browser would
+# lay out (and Lighthouse count as tiny text) on every load. The page gets one empty <pre> per
+# module, in stage order; tool.js fetches the modules and fills them when the reader opens their
+# <details>. Without JavaScript, each module's link to its file still works.
 SOURCE_PLACEHOLDER = "<!-- order-tool-source -->"
 TOOL_FILES = ("tool.js", "worker.js", "tool.css")
 STRINGS_DIR = runtime.ROOT / "overrides" / "order-tool" / "strings"
@@ -116,13 +117,18 @@ def _script_json(value: object) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def _render_source(strings: dict[str, str], extractor_url: str) -> str:
-    return str(Markup(
-        '<p><a href="{url}" data-source-link>{link} (<code>order_number.py</code>)</a></p>'
+def _render_source(strings: dict[str, str], modules: list[tuple[str, str]]) -> str:
+    """One link and one empty listing per module (file name, URL), in the order given."""
+    block = Markup(
+        '<div data-source><p><a href="{url}" data-source-link>{link} (<code>{name}</code>)</a></p>'
         '<pre class="order-tool-source"><code data-source-code data-loading="{loading}" data-failed="{failed}">'
-        "</code></pre>"
-    ).format(url=extractor_url, link=strings["source_link"], loading=strings["source_loading"],
-             failed=strings["source_failed"]))
+        "</code></pre></div>"
+    )
+    return str(Markup("").join(
+        block.format(url=url, name=name, link=strings["source_link"], loading=strings["source_loading"],
+                     failed=strings["source_failed"])
+        for name, url in modules
+    ))
 
 
 def render_tool(page: Page, config: MkDocsConfig, files: Files) -> tuple[str, str]:
@@ -152,7 +158,12 @@ def render_tool(page: Page, config: MkDocsConfig, files: Files) -> tuple[str, st
         "maxSize": max_size,
         **links,
     }
-    source = _render_source(strings, tool_config["extractor"])
+    modules = [
+        (f"{runtime.EXTRACTOR.name}/{path.name}",
+         url(f"{runtime.TOOL_DIR}/{runtime.EXTRACTOR_SOURCE_DIR}/{path.name}", runtime.short_hash(path.read_bytes())))
+        for path in runtime.extractor_files()
+    ]
+    source = _render_source(strings, modules)
     return source, _template_env(config).get_template(TEMPLATE).render(
         t=strings,
         strings_json=_script_json(strings),

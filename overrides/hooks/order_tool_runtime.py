@@ -9,8 +9,11 @@ this module defines no MkDocs events itself.
 * **A trimmed standard library**: only the top-level modules and packages the extractor loads (listed
   by running it under Pyodide in Node), packed into `python_stdlib.zip` in that folder and passed to
   `loadPyodide` as `stdLibURL`. About a fifth of Pyodide's full zip.
-* **The extractor** is `snippets/order_number.py` itself, copied byte for byte to
-  `/assets/order-tool/order_number.py?v=<hash>`. There is no second copy to drift.
+* **The extractor** is the package `snippets/order_number/` itself: its modules packed byte for
+  byte into one zip, `/assets/order-tool/order_number.zip?v=<hash>` (fixed timestamps, so the same
+  files give the same bytes), which the worker unpacks into Pyodide's file system. The modules are
+  also served as plain files under `/assets/order-tool/order_number/` for the page's code viewer.
+  There is no second copy to drift.
 * **A memory snapshot** of Python with the extractor imported (`order_tool_snapshot.mjs`), at
   `/assets/order-tool/python-snapshot.bin?v=<hash>`, made on the trimmed library. Restoring it
   instead of booting CPython and importing `email` makes the tool ready several times sooner.
@@ -42,14 +45,19 @@ ROOT = Path(__file__).resolve().parent.parent.parent  # overrides/hooks/ -> the 
 PYODIDE_SOURCE = ROOT / "node_modules" / "pyodide"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide-lock.json")
 FULL_STDLIB = "python_stdlib.zip"
-EXTRACTOR = ROOT / "snippets" / "order_number.py"
+EXTRACTOR = ROOT / "snippets" / "order_number"  # a package, one module per stage
+# Every module of the package, in the order of its stages: the order the page shows them in. A file
+# the list does not name, or a name with no file, stops the build (see extractor_files).
+EXTRACTOR_MODULES = ("__init__.py", "base.py", "result.py", "decoding.py", "normalizing.py", "finding.py",
+                     "reconciling.py", "api.py", "cli.py", "__main__.py")
 BUILD_SCRIPT = Path(__file__).with_name("order_tool_snapshot.mjs")
 CACHE = ROOT / "node_modules" / ".cache" / "order-tool"
 
 PYODIDE_DEST = "assets/pyodide"  # + /<hash>/
 TOOL_DIR = "assets/order-tool"  # under docs_dir: tool.js, worker.js, tool.css
 SNAPSHOT_NAME = "python-snapshot.bin"  # gzip inside; a neutral suffix so no host re-encodes it
-EXTRACTOR_NAME = "order_number.py"
+EXTRACTOR_NAME = "order_number.zip"  # the package, for the worker
+EXTRACTOR_SOURCE_DIR = "order_number"  # + /<module>.py: the same files, plain, for the code viewer
 # When the worker uses the snapshot (see worker.js, findSnapshot): "adaptive" downloads it on a
 # first visit only when the link is fast enough for it to pay (else a plain start, 4 MB on the wire,
 # not 11) and restores it from the HTTP cache once a background fetch after the first run put it
@@ -78,8 +86,28 @@ def check_sources() -> None:
     missing = [name for name in (*PYODIDE_FILES, FULL_STDLIB) if not (PYODIDE_SOURCE / name).is_file()]
     if missing:
         raise PluginError(f"order_tool: {PYODIDE_SOURCE} lacks {', '.join(missing)}; run `npm ci` (or `make setup`)")
-    if not EXTRACTOR.is_file():
-        raise PluginError(f"order_tool: the extractor {EXTRACTOR} is missing")
+    extractor_files()
+
+
+def extractor_files() -> list[Path]:
+    """The package's modules in stage order; stops the build if the folder and the list differ."""
+    if not EXTRACTOR.is_dir():
+        raise PluginError(f"order_tool: the extractor package {EXTRACTOR} is missing")
+    present = {path.name for path in EXTRACTOR.glob("*.py")}
+    if present != set(EXTRACTOR_MODULES):
+        unknown, missing = sorted(present - set(EXTRACTOR_MODULES)), sorted(set(EXTRACTOR_MODULES) - present)
+        raise PluginError(f"order_tool: {EXTRACTOR} differs from EXTRACTOR_MODULES in order_tool_runtime.py: "
+                          f"not listed {unknown}, missing {missing}; list each module once, in stage order")
+    return [EXTRACTOR / name for name in EXTRACTOR_MODULES]
+
+
+def pack_extractor(target: Path) -> None:
+    """The package as one zip (order_number/<module>.py), reproducibly: fixed dates and modes."""
+    with zipfile.ZipFile(target, "w") as packed:
+        for path in extractor_files():
+            entry = zipfile.ZipInfo(f"{EXTRACTOR.name}/{path.name}", ZIP_DATE)
+            entry.external_attr = 0o644 << 16
+            packed.writestr(entry, path.read_bytes(), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
 
 
 def size_limit_mb() -> str:
@@ -101,6 +129,10 @@ class Runtime:
         return self.folder / SNAPSHOT_NAME
 
     @property
+    def extractor(self) -> Path:
+        return self.folder / EXTRACTOR_NAME
+
+    @property
     def stdlib(self) -> Path:
         return self.folder / FULL_STDLIB
 
@@ -112,8 +144,8 @@ class Runtime:
 def _key() -> str:
     """A hash of everything the runtime is made from: Pyodide, the extractor and the build script."""
     digest = hashlib.sha256()
-    for path in [*(PYODIDE_SOURCE / name for name in (*PYODIDE_FILES, FULL_STDLIB)), EXTRACTOR, BUILD_SCRIPT,
-                 Path(__file__)]:
+    for path in [*(PYODIDE_SOURCE / name for name in (*PYODIDE_FILES, FULL_STDLIB)), *extractor_files(),
+                 BUILD_SCRIPT, Path(__file__)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -154,9 +186,10 @@ def build_runtime() -> Runtime:
         partial = CACHE / f"{key}.partial"
         partial.mkdir(parents=True)
         modules = partial / "modules.json"
-        _node("modules", str(PYODIDE_SOURCE), str(EXTRACTOR), str(modules))
+        pack_extractor(partial / EXTRACTOR_NAME)
+        _node("modules", str(PYODIDE_SOURCE), str(partial / EXTRACTOR_NAME), str(modules))
         _trim_stdlib(json.loads(modules.read_text(encoding="utf-8")), partial / FULL_STDLIB)
-        _node("snapshot", str(PYODIDE_SOURCE), str(EXTRACTOR), str(partial / SNAPSHOT_NAME),
+        _node("snapshot", str(PYODIDE_SOURCE), str(partial / EXTRACTOR_NAME), str(partial / SNAPSHOT_NAME),
               str(partial / FULL_STDLIB))
         (partial / "done").touch()
         partial.replace(folder)  # only complete runtimes get the real name
@@ -167,7 +200,7 @@ def build_runtime() -> Runtime:
         folder=folder,
         runtime_version=runtime_hash.hexdigest()[:10],
         snapshot_version=short_hash((folder / SNAPSHOT_NAME).read_bytes()),
-        extractor_version=short_hash(EXTRACTOR.read_bytes()),
+        extractor_version=short_hash((folder / EXTRACTOR_NAME).read_bytes()),
     )
 
 
@@ -206,6 +239,8 @@ def copy_runtime(runtime: Runtime, site_dir: Path) -> None:
     _copy_if_changed(runtime.stdlib, target / FULL_STDLIB)
     for name in PRECOMPRESS:
         _gzip_next_to(target / name)
-    # Shipped byte for byte: the browser runs exactly the file the Python tests test.
-    _copy_if_changed(EXTRACTOR, site_dir / TOOL_DIR / EXTRACTOR_NAME)
+    # Shipped byte for byte: the browser runs exactly the files the Python tests test.
+    _copy_if_changed(runtime.extractor, site_dir / TOOL_DIR / EXTRACTOR_NAME)
+    for path in extractor_files():
+        _copy_if_changed(path, site_dir / TOOL_DIR / EXTRACTOR_SOURCE_DIR / path.name)
     _copy_if_changed(runtime.snapshot, site_dir / TOOL_DIR / SNAPSHOT_NAME)

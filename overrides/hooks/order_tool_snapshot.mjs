@@ -1,10 +1,10 @@
 // Build step for overrides/hooks/order_tool_runtime.py, run with Node.js. Two modes:
 //
-//   node order_tool_snapshot.mjs modules  <pyodide dir> <order_number.py> <out.json>
+//   node order_tool_snapshot.mjs modules  <pyodide dir> <order_number.zip> <out.json>
 //       Boot Python with Pyodide's full standard library, import the extractor, run it on sample
 //       mails, and write the top-level standard-library modules and packages it loaded. The hook
 //       packs exactly those into a trimmed stdlib zip (a fifth of the full one).
-//   node order_tool_snapshot.mjs snapshot <pyodide dir> <order_number.py> <out.bin> <stdlib.zip>
+//   node order_tool_snapshot.mjs snapshot <pyodide dir> <order_number.zip> <out.bin> <stdlib.zip>
 //       Boot Python on that trimmed zip, import and warm up the extractor, and write a gzipped
 //       memory snapshot of the finished interpreter. The worker restores it instead of booting.
 //
@@ -22,7 +22,7 @@ import { gzipSync } from "node:zlib";
 
 const [mode, pyodideDir, extractorPath, outputPath, stdlibZip] = process.argv.slice(2);
 if (!["modules", "snapshot"].includes(mode) || !outputPath || (mode === "snapshot" && !stdlibZip)) {
-  console.error("usage: node order_tool_snapshot.mjs modules|snapshot <pyodide dir> <order_number.py> <output> [stdlib.zip]");
+  console.error("usage: node order_tool_snapshot.mjs modules|snapshot <pyodide dir> <order_number.zip> <output> [stdlib.zip]");
   process.exit(2);
 }
 
@@ -84,19 +84,25 @@ if (mode === "snapshot") {
   options.stdLibURL = stdlibZip;
 }
 const pyodide = await loadPyodide(options);
-pyodide.FS.writeFile("/home/pyodide/order_number.py", readFileSync(extractorPath, "utf8"));
+// The extractor package, from the zip the hook packed: the same bytes the worker unpacks.
+// (A plain Uint8Array: Pyodide does not take a Node Buffer.)
+pyodide.unpackArchive(new Uint8Array(readFileSync(extractorPath)), "zip", { extractDir: "/home/pyodide" });
 pyodide.runPython(WARM_UP);
 
 if (mode === "modules") {
-  // Also every module the extractor names anywhere, even in a function no sample reached.
+  // Also every module any file of the extractor names anywhere, even in a function no sample
+  // reached (the package's own relative imports aside).
   const names = pyodide.runPython(`
 import ast, importlib, os, sys
-for _node in ast.walk(ast.parse(open("/home/pyodide/order_number.py", encoding="utf-8").read())):
-    if isinstance(_node, ast.Import):
-        for _alias in _node.names:
-            importlib.import_module(_alias.name)
-    elif isinstance(_node, ast.ImportFrom) and _node.module and not _node.level:
-        importlib.import_module(_node.module)
+for _name in sorted(os.listdir("/home/pyodide/order_number")):
+    if not _name.endswith(".py"):
+        continue
+    for _node in ast.walk(ast.parse(open(f"/home/pyodide/order_number/{_name}", encoding="utf-8").read())):
+        if isinstance(_node, ast.Import):
+            for _alias in _node.names:
+                importlib.import_module(_alias.name)
+        elif isinstance(_node, ast.ImportFrom) and _node.module and not _node.level:
+            importlib.import_module(_node.module)
 _stdlib = os.path.dirname(os.__file__) + "/"
 sorted({name.split(".")[0] for name, module in list(sys.modules.items())
         if (getattr(module, "__file__", None) or "").startswith(_stdlib)})

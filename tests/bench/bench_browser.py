@@ -105,8 +105,8 @@ class CompressingHandler(SiteHandler):
             rest = path[len(BASELINE_PAGE):] or "index.html"
             if rest.startswith("pyodide/"):
                 return ROOT / "node_modules" / "pyodide" / rest.removeprefix("pyodide/")
-            if rest == "order_number.py":
-                return ROOT / "snippets" / "order_number.py"
+            if rest == "order_number.zip":  # the extractor package as the build packs it
+                return Path(self.translate_path("/assets/order-tool/order_number.zip"))
             return BASELINE / rest
         local = Path(self.translate_path(path))
         return local / "index.html" if local.is_dir() else local

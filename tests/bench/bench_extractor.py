@@ -1,4 +1,4 @@
-"""Benchmark for snippets/order_number.py, in CPython and in Pyodide under Node.
+"""Benchmark for the extractor package snippets/order_number/, in CPython and in Pyodide under Node.
 
     .venv/bin/python bench/bench_extractor.py [--reps N] [--no-pyodide]
 

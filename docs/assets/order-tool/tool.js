@@ -22,27 +22,33 @@ const ORDER_URL = "https://www.aliexpress.com/p/order/detail.html?orderId=";
 
 const root = document.querySelector("[data-order-tool]");
 if (root) setUp(root);
-const sourceCode = document.querySelector("[data-source-code]");
-if (sourceCode) showSourceWhenOpened(sourceCode);
+const sourceBlocks = [...document.querySelectorAll("[data-source]")];
+if (sourceBlocks.length) showSourceWhenOpened(sourceBlocks);
 
-// The extractor's code, fetched and shown as plain text only when the reader opens its <details>:
-// 1,400 lines laid out on every page load would block a phone for seconds.
-function showSourceWhenOpened(code) {
-  const details = code.closest("details");
-  const link = document.querySelector("[data-source-link]");
+// The extractor's code, one listing per module of its package, fetched and shown as plain text only
+// when the reader opens their <details>: 1,900 lines laid out on every page load would block a
+// phone for seconds.
+function showSourceWhenOpened(blocks) {
+  const details = blocks[0].closest("details");
   let loaded = false;
+  const loadModule = async (block) => {
+    const code = block.querySelector("[data-source-code]");
+    code.textContent = code.dataset.loading;
+    try {
+      const response = await fetch(block.querySelector("[data-source-link]").href);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      code.textContent = await response.text();
+      return true;
+    } catch {
+      code.textContent = code.dataset.failed;
+      return false;
+    }
+  };
   const load = async () => {
     if (loaded || (details && !details.open)) return;
     loaded = true;
-    code.textContent = code.dataset.loading;
-    try {
-      const response = await fetch(link.href);
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      code.textContent = await response.text();
-    } catch {
-      loaded = false;
-      code.textContent = code.dataset.failed;
-    }
+    const done = await Promise.all(blocks.map(loadModule));
+    if (done.includes(false)) loaded = false; // tried again when the reader opens it again
   };
   if (details) details.addEventListener("toggle", load);
   load();

@@ -158,15 +158,17 @@ async function inflate(bytes) {
   return new Uint8Array(await new Response(inflated).arrayBuffer());
 }
 
+// The extractor is a package (snippets/order_number/); the build packs its modules into one zip,
+// unpacked here into /home/pyodide/order_number/, Python's working folder and so on sys.path.
 async function startPlain(loadPyodide, options, extractorUrl) {
-  const source = fetch(extractorUrl).then((response) => {
+  const archive = fetch(extractorUrl).then((response) => {
     if (!response.ok) throw new Error(`extractor: HTTP ${response.status}`);
-    return response.text();
+    return response.arrayBuffer();
   });
-  source.catch(() => {}); // awaited below, after loadPyodide
+  archive.catch(() => {}); // awaited below, after loadPyodide
   const pyodide = await loadPyodide(options);
   post({ type: "stage", stage: "starting", progress: 80 });
-  pyodide.FS.writeFile("/home/pyodide/order_number.py", await source);
+  pyodide.unpackArchive(await archive, "zip", { extractDir: "/home/pyodide" });
   return pyodide.runPython(ENTRY_POINT);
 }
 

@@ -3,9 +3,9 @@ import { loadPyodide } from "./pyodide/pyodide.mjs";
 
 const base = new URL("./pyodide/", import.meta.url).href;
 const started = (async () => {
-  const source = fetch(new URL("./order_number.py", import.meta.url)).then((r) => r.text());
+  const archive = fetch(new URL("./order_number.zip", import.meta.url)).then((r) => r.arrayBuffer());
   const pyodide = await loadPyodide({ indexURL: base, packageBaseUrl: base, stdout: () => {}, stderr: () => {} });
-  pyodide.FS.writeFile("/home/pyodide/order_number.py", await source);
+  pyodide.unpackArchive(await archive, "zip", { extractDir: "/home/pyodide" });
   const extract = pyodide.runPython("import order_number\norder_number.run_json");
   self.postMessage({ type: "ready" });
   return extract;
