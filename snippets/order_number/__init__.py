@@ -7,8 +7,8 @@ only looks like one: tracking numbers, product IDs, payment and package IDs,
 phone numbers, prices, dates and postal codes.
 
 It works in five stages, each a plain function in its own module of this
-package (``base`` and ``result`` hold what the stages share, ``cli`` the
-command line):
+package (``decoding``, ``normalizing``, ``finding``, ``reconciling``, ``api``;
+``base`` and ``result`` hold what they share, ``cli`` the command line):
 
 1. decode     bytes -> Document. Raw RFC 822 messages are parsed with the
               standard ``email`` package (MIME parts, quoted-printable,
