@@ -37,20 +37,25 @@ $(STAMPS)/npm: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 
-# Chromium for the browser tests, hunspell for the spelling gate, and nginx for the hosting test
-# (tests/hosting/nginx.conf, the config the README gives hosts). As root with apt (CI and these
-# machines) Debian's packages; elsewhere Playwright's own Chromium, and the rest is up to you.
-SYSTEM_PACKAGES := chromium hunspell hunspell-sv hunspell-en-us nginx-light
+# Chromium for the browser tests; hunspell (sv, en, nb, da) and Voikko (fi) for the spelling gates;
+# nginx for the hosting test (tests/hosting/nginx.conf, the config the README gives hosts). As root
+# with apt (CI and these machines) Debian's packages; elsewhere Playwright's own Chromium, and the
+# rest is up to you. Voikko: libvoikko1 is the library, voikko-fi the Finnish morphology, and
+# python3-libvoikko the one-file ctypes binding that tests/test_content.py loads by path.
+SYSTEM_PACKAGES := chromium hunspell hunspell-sv hunspell-en-us hunspell-no hunspell-da \
+                   libvoikko1 voikko-fi python3-libvoikko nginx-light
+DICTIONARIES := $(foreach d,sv_SE en_US nb_NO da_DK,/usr/share/hunspell/$(d).dic) /usr/lib/python3/dist-packages/libvoikko.py \
+                /usr/lib/voikko/5/mor-standard/mor.vfst
 $(STAMPS)/system:
 	@if command -v chromium >/dev/null && command -v hunspell >/dev/null \
-	    && test -f /usr/share/hunspell/sv_SE.dic && test -f /usr/share/hunspell/en_US.dic \
+	    && ls $(DICTIONARIES) >/dev/null 2>&1 \
 	    && { command -v nginx >/dev/null || test -x /usr/sbin/nginx; }; then \
-	  echo "Chromium, hunspell and nginx are installed."; \
+	  echo "Chromium, hunspell, Voikko and nginx are installed."; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	else \
 	  $(PY) -m playwright install chromium; \
-	  command -v hunspell >/dev/null || echo "Install hunspell with Swedish and US English dictionaries for the spelling tests."; \
+	  command -v hunspell >/dev/null || echo "Install hunspell (sv_SE, en_US, nb_NO, da_DK) and Voikko (Finnish) for the spelling tests."; \
 	  command -v nginx >/dev/null || echo "Install nginx for the hosting test."; \
 	fi
 	@mkdir -p $(STAMPS) && touch $@
@@ -61,8 +66,10 @@ setup-test: setup $(STAMPS)/venv-test $(STAMPS)/system
 serve: setup
 	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
 
+# Prints how long the build took: the budget is 20 s for all five languages (issue 12).
 build: setup
-	$(PY) -m mkdocs build --strict --clean
+	@start=$$(date +%s%N); $(PY) -m mkdocs build --strict --clean && \
+	  echo "Built $$(ls site/*/search/search_index.json site/search/search_index.json | wc -l) languages in $$(( ($$(date +%s%N) - start) / 1000000 )) ms."
 
 # The one strict build of a run is `build`; the tests read the site/ it leaves.
 test: setup-test build

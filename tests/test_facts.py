@@ -107,6 +107,66 @@ def test_each_unit_reads_as_the_language_writes_it(key: str, swedish: str, engli
     assert show(key, "en") == english
 
 
+# The other Nordic languages, written out by hand from each language council's rules: Norwegian and
+# Danish put the day with a dot, Danish groups thousands with a dot, Finland pays in euro (no kronor
+# beside it) and writes dates as 1.7.2026. Rates chosen for easy arithmetic: 3 * 11.8 = 35.4,
+# 3 * 7.46 = 22.38; 150 * 11.8 = 1770 -> 1 800, 150 * 7.46 = 1119 -> 1 100.
+NORDIC = {"fx.eur_nok": fact(11.8, "NOK_per_EUR"), "fx.eur_dkk": fact(7.46, "DKK_per_EUR"), "no.vat.limit": fact(3000, "NOK"), "dk.fee": fact(1500, "DKK")}
+
+
+@pytest.mark.parametrize(
+    ("key", "locale", "expected"),
+    [
+        ("eu.duty.per_item", "nb", f"3{NB}euro (omtrent 35{NB}kr)"),
+        ("eu.duty.limit", "nb", f"150{NB}euro (omtrent 1{NB}800{NB}kr)"),
+        ("eu.duty.per_item", "da", f"3{NB}euro (ca. 22{NB}kr)"),
+        ("eu.duty.limit", "da", f"150{NB}euro (ca. 1.100{NB}kr)"),
+        ("eu.duty.per_item", "fi", f"3{NB}€"),
+        ("eu.duty.limit", "fi", f"150{NB}€"),
+        ("eu.duty.start", "nb", "1. juli 2026"),
+        ("eu.duty.start", "da", "1. juli 2026"),
+        ("eu.duty.start", "fi", "1.7.2026"),
+        ("eu.duty.agreed", "da", "december 2025"),
+        ("eu.duty.agreed", "fi", "joulukuu 2025"),
+        ("fi.vat.rate", "fi", f"25,5{NB}%"),
+        ("fi.vat.rate", "nb", f"25,5{NB}%"),
+        ("no.vat.limit", "nb", f"3{NB}000{NB}kr"),
+        ("no.vat.limit", "da", f"3.000{NB}NOK"),  # another country's kronor by their code
+        ("no.vat.limit", "en", f"NOK{NB}3,000"),
+        ("dk.fee", "da", f"1.500{NB}kr"),
+        ("se.postnord.fee_standard", "nb", f"175{NB}SEK"),
+        ("fx.eur_nok", "nb", f"11,8{NB}kr per euro"),
+        ("fx.eur_dkk", "da", f"7,46{NB}kr pr. euro"),
+        ("se.consumer.withdrawal_days", "nb", f"14{NB}dager"),
+        ("se.consumer.withdrawal_days", "da", f"14{NB}dage"),
+        ("se.consumer.withdrawal_days", "fi", f"14{NB}päivää"),
+        ("se.arn.deadline_years", "fi", f"1{NB}vuosi"),
+        ("se.consumer.complaint_years", "fi", f"3{NB}vuotta"),
+    ],
+)
+def test_nordic_languages_write_each_unit_their_way(key: str, locale: str, expected: str) -> None:
+    facts = {**FACTS, **NORDIC}
+    formats = facts_hook.formats_for(locale)
+    currency = formats.local_currency
+    rate = facts[facts_hook.FX_KEYS[currency]]["value"] if currency else None
+    assert facts_hook.format_fact(facts[key], formats, rate) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "mark"),
+    [("nb", "kontrollert november 2026"), ("da", "kontrolleret november 2026"), ("fi", "tarkistettu marraskuussa 2026")],
+)
+def test_the_check_mark_in_each_nordic_language(locale: str, mark: str) -> None:
+    assert facts_hook.format_checked(TODAY, facts_hook.formats_for(locale)) == mark
+
+
+def test_a_language_paying_in_kronor_needs_its_exchange_rate() -> None:
+    assert facts_hook.missing_exchange_rates(FACTS, ["sv", "en", "fi"]) == []
+    assert facts_hook.missing_exchange_rates(FACTS, ["sv", "nb"]) == [
+        "fx.eur_nok: missing, and nb pages show euro amounts in kronor with it"
+    ]
+
+
 def test_bare_gives_the_value_alone() -> None:
     assert show("eu.duty.per_item", "sv", bare=True) == f"3{NB}euro"
     assert show("eu.duty.per_item", "en", bare=True) == "€3"
@@ -133,8 +193,8 @@ def test_numbers_group_thousands_per_language() -> None:
 
 
 def test_a_language_without_formats_is_named() -> None:
-    with pytest.raises(PluginError, match="no formats for locale 'nb'"):
-        facts_hook.formats_for("nb")
+    with pytest.raises(PluginError, match="no formats for locale 'is'"):
+        facts_hook.formats_for("is")  # Icelandic: not a language of this site
 
 
 # ---------------------------------------------------------------- shortcodes in a page
@@ -281,7 +341,7 @@ def test_a_well_formed_file_loads(tmp_path: Path) -> None:
         (('"Tullverket: Tull på små paket"', '"Tull på små paket"'), r"source title must read 'Publisher: Page title'"),
         (("eu.duty.per_item:", "eu.duty:"), r"'eu\.duty': a key is <scope>\.<topic>\.<name>"),
         (("eu.duty.per_item:", "fx.eur_sek:"), r"fx\.eur_sek is defined twice"),
-        (("fx.eur_sek:", "fx.eur_nok:"), r"fx\.eur_sek: missing, and euro amounts need it"),
+        (("fx.eur_sek:", "fx.eur_nok:"), r"fx\.eur_nok: unit must be NOK_per_EUR"),
     ],
 )
 def test_a_malformed_file_stops_the_build_naming_the_fact(tmp_path: Path, change: tuple[str, str], message: str) -> None:
@@ -307,6 +367,12 @@ def test_a_malformed_file_stops_the_build_naming_the_fact(tmp_path: Path, change
 def test_each_unit_checks_its_value(unit: str, value: Any, message: str) -> None:
     problems = facts_hook.fact_problems("aliexpress.label.test", fact(value, unit))
     assert any(message in problem for problem in problems), problems
+
+
+def test_norway_stays_norway(tmp_path: Path) -> None:
+    # YAML 1.1 reads an unquoted NO as false; the facts file reads it as the country code.
+    facts = facts_hook.load_facts(write_facts(tmp_path, GOOD.replace("country: EU", "country: NO")))
+    assert facts["eu.duty.per_item"]["country"] == "NO"
 
 
 def test_the_projects_facts_file_is_well_formed() -> None:

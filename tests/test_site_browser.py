@@ -83,6 +83,10 @@ SEARCHES = {
     # A Swedish query finds Swedish pages and never English ones (and the other way round).
     "sv": ("beställningar", "/"),
     "en": ("orders", "/en/"),
+    # Inflected forms, so the query only finds its pages through that language's stemmer.
+    "nb": ("bestillingene", "/nb/"),
+    "da": ("bestillingerne", "/da/"),
+    "fi": ("tilausnumeron", "/fi/"),
 }
 
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import COLOR_SCHEMES, VIEWPORTS, describe_violations
+from conftest import COLOR_SCHEMES, LANGUAGES, VIEWPORTS, describe_violations, page_url_path
 
 ROOT = Path(__file__).resolve().parent.parent
 MAILS = ROOT / "tests" / "fixtures" / "mails"
-TOOL_PAGE = {"sv": "/ordernummer-ur-mejl/", "en": "/en/ordernummer-ur-mejl/"}
+TOOL_PAGE = {lang: page_url_path("ordernummer-ur-mejl.md", lang) for lang in LANGUAGES}
 INPUT = '[data-testid="order-input"]'
 SUBMIT = '[data-testid="order-submit"]'
 FILE = 'input[type=file][data-testid="order-file"]'
@@ -414,6 +414,52 @@ def test_screenshots_and_axe_with_results(open_page, axe_violations, screenshot)
             screenshot(page, f"tool-sv-{size}-{scheme}")
             assert_clean(watched)
             watched.context.close()
+
+
+# ------------------------------------------------------------------------------------------ every language
+
+# A forwarded AliExpress mail as each language's reader would paste it from their own mail client
+# (Gmail's "Videresendt melding", Apple Mail's "Videresendt besked", Gmail's "Välitetty viesti", ...).
+# The expected numbers are the hand-written ones in expected.json.
+FORWARDED = {
+    "sv": "02-sv-gmail-vidarebefordrat.txt",
+    "en": "05-en-order-confirmed-raw.eml",
+    "nb": "64-nb-gmail-videresendt-melding.txt",
+    "da": "65-da-apple-videresendt-besked.txt",
+    "fi": "66-fi-gmail-valitetty-viesti.txt",
+}
+EXPECTED = json.loads((MAILS / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_tool_works_in_each_language(open_page, axe_violations, lang: str) -> None:
+    """Result, error and accessibility on each language's tool page, with that reader's own mail."""
+    watched = open_tool(open_page, lang, viewport=VIEWPORTS["phone"], permissions=["clipboard-read", "clipboard-write"])
+    page = watched.page
+    assert page.get_attribute("html", "lang") == lang
+    strings = json.loads((ROOT / "overrides" / "order-tool" / "strings" / f"{lang}.json").read_text(encoding="utf-8"))
+    assert json.loads(page.inner_text("#order-tool-strings")) == strings  # the page carries its own language's strings
+
+    mail = FORWARDED[lang]
+    expected = EXPECTED[mail]
+    assert paste(page, (MAILS / mail).read_text(encoding="utf-8")) == "done"
+    assert_results(page, expected["order_numbers"], expected["tracking_numbers"], expected["product_ids"], expected["not_aliexpress"])
+    assert page.inner_text(STATUS) == strings["status_done_one"]
+    heading = page.locator(".order-tool__heading")
+    assert heading.inner_text() == strings["results_heading"]
+    assert page.evaluate("document.activeElement.classList.contains('order-tool__heading')")
+    assert heading.is_visible() and heading.bounding_box()["y"] < VIEWPORTS["phone"]["height"]  # brought into view
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+
+    # An error in the reader's language: a file of the wrong type is refused before Python sees it.
+    page.set_input_files(FILE, files=[{"name": "kvitto.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}])
+    page.locator(STATUS, has_text=strings["error_file_type"]).wait_for()
+    assert page.get_attribute(STATUS, "data-state") == "error"
+    assert page.input_value(INPUT) != ""  # the pasted mail stays
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+    assert_clean(watched)
 
 
 # ------------------------------------------------------------------------------------------ issue 9: a light page

@@ -3,7 +3,8 @@
 * A page writes `<!-- fact eu.duty.per_item -->` (or `<!-- fact eu.duty.start bare -->`). Before
   Markdown runs, the comment becomes the value formatted for the page's language: `3 euro (cirka
   33 kr)` on a Swedish page, `€3 (about SEK 33)` on an English one. Euro amounts get kronor from the
-  `fx.eur_sek` fact. The shortcode works anywhere inline text does (bold, lists, tables, admonitions).
+  `fx.eur_sek` fact (Norwegian and Danish pages from `fx.eur_nok` and `fx.eur_dkk`; Finnish readers
+  pay in euro). The shortcode works anywhere inline text does (bold, lists, tables, admonitions).
 * Every distinct source of the facts a page used is added to the list in the page's sources section,
   `## Källor { #sources }`, with the month it was checked. A source already listed by hand (same URL)
   is not listed twice. So the list cannot drift from the facts.
@@ -44,12 +45,15 @@ SOURCE_FIELDS = ("title", "url")
 OPTIONAL_SOURCE_FIELDS = ("lang",)  # the source page's language, so other languages can say so
 SCOPES = ("se", "eu", "aliexpress", "fx", "no", "dk", "fi")
 COUNTRIES = ("SE", "EU", "NO", "DK", "FI", "global")
-NUMBER_UNITS = ("EUR", "SEK", "percent", "SEK_per_EUR")
+CURRENCIES = ("SEK", "NOK", "DKK")  # kronor; euro amounts are EUR
+RATE_UNITS = {f"{currency}_per_EUR": currency for currency in CURRENCIES}
+NUMBER_UNITS = ("EUR", *CURRENCIES, "percent", *RATE_UNITS)
 COUNT_UNITS = ("days", "months", "years")
 STRING_UNITS = ("label", "text", "digits")
 UNITS = NUMBER_UNITS + COUNT_UNITS + ("date", "month") + STRING_UNITS
 FLAGS = ("bare",)
-FX_KEY = "fx.eur_sek"
+# The exchange rate that puts a language's own kronor beside euro amounts: fx.eur_sek, fx.eur_nok, ...
+FX_KEYS = {currency: f"fx.eur_{currency.lower()}" for currency in CURRENCIES}
 MAX_AGE_DAYS = 180  # tests/test_facts.py fails on older facts
 
 # <scope>.<topic>.<name>; exchange rates are fx.<pair> (fx.eur_sek), a topic of their own.
@@ -71,12 +75,13 @@ class Formats:
     months: tuple[str, ...]
     thousands: str
     decimal: str
-    eur: str  # {eur}: the euro amount formatted by eur_bare; {sek}: kronor, rounded
+    local_currency: str | None  # the reader's kronor beside euro amounts; None: the reader pays in euro
+    eur: str  # {eur}: the euro amount formatted by eur_bare; {local}: local_currency, rounded
     eur_bare: str
-    sek: str
+    money: dict[str, str]  # currency unit -> template: the reader's own kronor "kr", others by ISO code
     percent: str
-    rate: str  # kronor per euro
-    date: str
+    rate: str  # an exchange rate: {money} is the kronor per euro, formatted by `money`
+    date: str  # {day}, {month} (name), {month_number}, {year}
     date_bare: str
     month: str
     durations: dict[str, tuple[str, str]]  # unit -> (singular, plural)
@@ -84,16 +89,27 @@ class Formats:
     source_lang: dict[str, str]  # a source in another language, e.g. "(på engelska)"
 
 
+def _kronor(own: str, word: str = "kr") -> dict[str, str]:
+    """Money templates for a language whose own currency is `own`: "1 600 kr" for it, "1 600 NOK" for
+    the other kronor, so a Norwegian page can never show Swedish kronor as "kr"."""
+    return {unit: ("{n}" + NBSP + (word if unit == own else unit)) for unit in CURRENCIES}
+
+
+NORDIC_MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember")
+DANISH_MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december")
+FINNISH_MONTHS = ("tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu", "elokuu", "syyskuu", "lokakuu", "marraskuu", "joulukuu")
+
 FORMATS: dict[str, Formats] = {
     "sv": Formats(
         months=("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"),
         thousands=NBSP,
         decimal=",",
-        eur="{eur} (cirka {sek})",
+        local_currency="SEK",
+        eur="{eur} (cirka {local})",
         eur_bare="{n}" + NBSP + "euro",
-        sek="{n}" + NBSP + "kr",
+        money=_kronor("SEK"),
         percent="{n}" + NBSP + "%",
-        rate="{n}" + NBSP + "kr per euro",
+        rate="{money} per euro",
         date="den {day} {month} {year}",
         date_bare="{day} {month} {year}",
         month="{month} {year}",
@@ -101,21 +117,79 @@ FORMATS: dict[str, Formats] = {
         checked="kontrollerad {month} {year}",
         source_lang={"en": "på engelska", "sv": "på svenska", "fi": "på finska", "nb": "på norska", "da": "på danska", "nl": "på nederländska"},
     ),
+    # English pages follow Swedish rules (they say so), so their kronor are Swedish.
     "en": Formats(
         months=("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
         thousands=",",
         decimal=".",
-        eur="{eur} (about {sek})",
+        local_currency="SEK",
+        eur="{eur} (about {local})",
         eur_bare="€{n}",
-        sek="SEK" + NBSP + "{n}",
+        money={unit: unit + NBSP + "{n}" for unit in ("SEK", "NOK", "DKK")},
         percent="{n}%",
-        rate="SEK" + NBSP + "{n} per euro",
+        rate="{money} per euro",
         date="{day} {month} {year}",
         date_bare="{day} {month} {year}",
         month="{month} {year}",
         durations={"days": ("day", "days"), "months": ("month", "months"), "years": ("year", "years")},
         checked="checked {month} {year}",
         source_lang={"sv": "in Swedish", "en": "in English", "fi": "in Finnish", "nb": "in Norwegian", "da": "in Danish", "nl": "in Dutch"},
+    ),
+    # Språkrådet: "1. juli 2026", a space before "%", a space (not a dot) between thousands.
+    "nb": Formats(
+        months=NORDIC_MONTHS,
+        thousands=NBSP,
+        decimal=",",
+        local_currency="NOK",
+        eur="{eur} (omtrent {local})",
+        eur_bare="{n}" + NBSP + "euro",
+        money=_kronor("NOK"),
+        percent="{n}" + NBSP + "%",
+        rate="{money} per euro",
+        date="{day}. {month} {year}",
+        date_bare="{day}. {month} {year}",
+        month="{month} {year}",
+        durations={"days": ("dag", "dager"), "months": ("måned", "måneder"), "years": ("år", "år")},
+        checked="kontrollert {month} {year}",
+        source_lang={"sv": "på svensk", "en": "på engelsk", "fi": "på finsk", "nb": "på norsk", "da": "på dansk", "nl": "på nederlandsk"},
+    ),
+    # Dansk Sprognævn: a dot between thousands ("1.500 kr."), a decimal comma, "1. juli 2026".
+    "da": Formats(
+        months=DANISH_MONTHS,
+        thousands=".",
+        decimal=",",
+        local_currency="DKK",
+        eur="{eur} (ca. {local})",
+        eur_bare="{n}" + NBSP + "euro",
+        money=_kronor("DKK"),
+        percent="{n}" + NBSP + "%",
+        rate="{money} pr. euro",
+        date="{day}. {month} {year}",
+        date_bare="{day}. {month} {year}",
+        month="{month} {year}",
+        durations={"days": ("dag", "dage"), "months": ("måned", "måneder"), "years": ("år", "år")},
+        checked="kontrolleret {month} {year}",
+        source_lang={"sv": "på svensk", "en": "på engelsk", "fi": "på finsk", "nb": "på norsk", "da": "på dansk", "nl": "på nederlandsk"},
+    ),
+    # Kielitoimisto: "3 €" and "25,5 %" with a space, dates as 1.7.2026. Finns pay in euro, so no
+    # conversion. Finnish inflects the unit by case; "14 päivää" is the form after a bare number,
+    # and a page that needs another case uses `bare` and writes the word itself.
+    "fi": Formats(
+        months=FINNISH_MONTHS,
+        thousands=NBSP,
+        decimal=",",
+        local_currency=None,
+        eur="{eur}",
+        eur_bare="{n}" + NBSP + "€",
+        money={unit: "{n}" + NBSP + unit for unit in ("SEK", "NOK", "DKK")},
+        percent="{n}" + NBSP + "%",
+        rate="1" + NBSP + "€ = {money}",
+        date="{day}.{month_number}.{year}",
+        date_bare="{day}.{month_number}.{year}",
+        month="{month} {year}",
+        durations={"days": ("päivä", "päivää"), "months": ("kuukausi", "kuukautta"), "years": ("vuosi", "vuotta")},
+        checked="tarkistettu {month}ssa {year}",  # every month name ends in -kuu: marraskuussa
+        source_lang={"sv": "ruotsiksi", "en": "englanniksi", "fi": "suomeksi", "nb": "norjaksi", "da": "tanskaksi", "nl": "hollanniksi"},
     ),
 }
 
@@ -133,7 +207,9 @@ def formats_for(locale: str) -> Formats:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses a key written twice (PyYAML would silently keep the last one)."""
+    """A SafeLoader that refuses a key written twice (PyYAML would silently keep the last one), and
+    reads booleans as YAML 1.2 does: only true and false. YAML 1.1 also reads yes/no/on/off, so
+    Norway's country code `NO` would silently become `False` (the "Norway problem")."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -143,6 +219,15 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                 raise PluginError(f"facts: {key} is defined twice in {FACTS_FILE} (line {key_node.start_mark.line + 1})")
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def load_facts(path: Path) -> dict[str, dict[str, Any]]:
@@ -156,13 +241,20 @@ def load_facts(path: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(data, dict) or not data:
         raise PluginError(f"facts: {path} must be a mapping from key to fact")
     problems = [problem for key, fact in data.items() for problem in fact_problems(key, fact)]
-    if any(fact.get("unit") == "EUR" for fact in data.values() if isinstance(fact, dict)) and FX_KEY not in data:
-        problems.append(f"{FX_KEY}: missing, and euro amounts need it for kronor")
-    elif FX_KEY in data and isinstance(data[FX_KEY], dict) and data[FX_KEY].get("unit") != "SEK_per_EUR":
-        problems.append(f"{FX_KEY}: unit must be SEK_per_EUR")
+    for currency, fx_key in FX_KEYS.items():
+        if fx_key in data and isinstance(data[fx_key], dict) and data[fx_key].get("unit") != f"{currency}_per_EUR":
+            problems.append(f"{fx_key}: unit must be {currency}_per_EUR")
     if problems:
         raise PluginError(f"facts: {len(problems)} problem(s) in {path}:\n  " + "\n  ".join(problems))
     return data
+
+
+def missing_exchange_rates(facts: dict[str, dict[str, Any]], locales: list[str]) -> list[str]:
+    """The exchange rates the built languages need to show euro amounts in their own kronor."""
+    if not any(fact["unit"] == "EUR" for fact in facts.values()):
+        return []
+    needed = {FX_KEYS[currency]: locale for locale in locales if (currency := formats_for(locale).local_currency)}
+    return [f"{key}: missing, and {locale} pages show euro amounts in kronor with it" for key, locale in needed.items() if key not in facts]
 
 
 def fact_problems(key: Any, fact: Any) -> list[str]:
@@ -265,27 +357,33 @@ def round_kronor(amount: float) -> int:
     return int((exact / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step)
 
 
-def format_fact(fact: dict[str, Any], formats: Formats, eur_sek: float | None, bare: bool = False) -> str:
-    """One fact's value as the page's language writes it."""
+def format_fact(fact: dict[str, Any], formats: Formats, eur_rate: float | None, bare: bool = False) -> str:
+    """One fact's value as the page's language writes it; eur_rate converts euro to the language's
+    own kronor (None where the reader pays in euro)."""
     unit, value = fact["unit"], fact["value"]
     if unit == "EUR":
         eur = formats.eur_bare.format(n=format_number(value, formats))
-        if bare:
+        if bare or formats.local_currency is None:
             return eur
-        if eur_sek is None:
-            raise PluginError(f"facts: {FX_KEY} is needed to show euro amounts in kronor")
-        sek = formats.sek.format(n=format_number(round_kronor(value * eur_sek), formats))
-        return formats.eur.format(eur=eur, sek=sek)
-    if unit in ("SEK", "percent", "SEK_per_EUR"):
+        if eur_rate is None:
+            raise PluginError(f"facts: {FX_KEYS[formats.local_currency]} is needed to show euro amounts in kronor")
+        local = formats.money[formats.local_currency].format(n=format_number(round_kronor(value * eur_rate), formats))
+        return formats.eur.format(eur=eur, local=local)
+    if unit in CURRENCIES or unit in RATE_UNITS or unit == "percent":
         number = format_number(value, formats)
-        template = {"SEK": formats.sek, "percent": formats.percent, "SEK_per_EUR": formats.rate}[unit]
-        return number if bare else template.format(n=number)
+        if bare:
+            return number
+        if unit == "percent":
+            return formats.percent.format(n=number)
+        if unit in RATE_UNITS:
+            return formats.rate.format(money=formats.money[RATE_UNITS[unit]].format(n=number))
+        return formats.money[unit].format(n=number)
     if unit in COUNT_UNITS:
         singular, plural = formats.durations[unit]
         return str(value) if bare else f"{value}{NBSP}{singular if value == 1 else plural}"
     if unit == "date":
         template = formats.date_bare if bare else formats.date
-        return template.format(day=value.day, month=formats.months[value.month - 1], year=value.year)
+        return template.format(day=value.day, month=formats.months[value.month - 1], month_number=value.month, year=value.year)
     if unit == "month":
         year, month = MONTH_VALUE.fullmatch(value).groups()  # type: ignore[union-attr]  # checked on load
         return formats.month.format(month=formats.months[int(month) - 1], year=year)
@@ -302,7 +400,8 @@ def format_checked(day: dt.date, formats: Formats) -> str:
 def replace_shortcodes(markdown: str, facts: dict[str, dict[str, Any]], locale: str, where: str) -> tuple[str, list[str]]:
     """Replace every `<!-- fact KEY [flag] -->`; return the new Markdown and the keys used, in order."""
     formats = formats_for(locale)
-    eur_sek = facts[FX_KEY]["value"] if FX_KEY in facts else None
+    fx_key = FX_KEYS.get(formats.local_currency or "")
+    eur_rate = facts[fx_key]["value"] if fx_key in facts else None
     used: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
@@ -318,7 +417,7 @@ def replace_shortcodes(markdown: str, facts: dict[str, dict[str, Any]], locale: 
         if unknown or len(flags) > 1:
             raise PluginError(f"facts: {where}: unknown flag {' '.join(unknown or flags)!r} for fact '{key}' (known: {', '.join(FLAGS)})")
         used.append(key)
-        return format_fact(facts[key], formats, eur_sek, bare=bool(flags))
+        return format_fact(facts[key], formats, eur_rate, bare=bool(flags))
 
     return SHORTCODE.sub(replace, markdown), used
 
@@ -347,7 +446,7 @@ def add_sources(markdown: str, items: list[tuple[str, str]], where: str) -> str:
     """Add the items to the list in the `{ #sources }` section, skipping URLs already listed there."""
     heading = SOURCES_HEADING.search(markdown)
     if heading is None:
-        raise PluginError(f"facts: {where} uses facts but has no sources section ('## Källor {{ #sources }}' / '## Sources {{ #sources }}')")
+        raise PluginError(f"facts: {where} uses facts but has no sources section (a last '## … {{ #sources }}' section: Källor, Sources, Kilder, Lähteet)")
     lines = markdown[heading.end():].split("\n")
     end = next((i for i, line in enumerate(lines) if i and re.match(r"#{1,2}\s", line)), len(lines))
     section = "\n".join(lines[:end])
@@ -386,8 +485,12 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = Path(config.config_file_path).resolve().parent
     _facts.clear()
     _facts.update(load_facts(root / FACTS_FILE))
-    for locale in i18n.built_languages(config):
+    locales = i18n.built_languages(config)
+    for locale in locales:
         formats_for(locale)  # fail before anything is built
+    missing = missing_exchange_rates(_facts, locales)
+    if missing:
+        raise PluginError(f"facts: {FACTS_FILE}: " + "; ".join(missing))
     return config
 
 

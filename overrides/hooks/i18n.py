@@ -12,6 +12,7 @@ API (small and stable; other hooks import it as `import i18n`):
                                               a page outside every built language stops the build
     output_prefix(config, locale) -> str      where a locale's pages go in site/: "" or "en/"
     language_of_url(config, url) -> str       the locale of a site-relative URL or path ("en/x/" -> "en")
+    search_language(locale) -> str            the lunr language Material's search stems with ("nb" -> "no")
     is_nested_build(config) -> bool           True while i18n builds a non-default language inside the
                                               default language's post_build (see "The nested builds")
 
@@ -62,6 +63,9 @@ mkdocs-material 9.8.1
     `search/search_index.json` and the selector for `sitemap.xml` - i18n_search_sitemaps.py.
   - The search plugin's `search_index.json` layout (`config.lang`, `docs[*].location`) -
     i18n_search_sitemaps.py.
+  - Search stems with `assets/javascripts/lunr/min/lunr.<lang>.min.js`, named by lunr-languages'
+    codes: Norwegian is "no", not "nb" (`search_language`); English needs no file -
+    i18n_search_sitemaps.py checks the file exists.
   - Search leaves out any element with `data-search-exclude` - the order tool's wrapper.
   - The package keeps its templates in `material/templates/` - theme.py makes them reachable as
     `material/<name>`, so a partial override can render Material's own partial and add to it.
@@ -144,6 +148,15 @@ def language_of_url(config: MkDocsConfig, url: str) -> str:
     languages = built_languages(config)
     first = url.lstrip("/").split("/", 1)[0]
     return first if first in languages[1:] else languages[0]
+
+
+# Where lunr-languages names a language differently from its locale (https://github.com/MihaiValentin/lunr-languages).
+LUNR_LANGUAGES = {"nb": "no"}
+
+
+def search_language(locale: str) -> str:
+    """The lunr language code Material's search uses for a locale."""
+    return LUNR_LANGUAGES.get(locale, locale)
 
 
 def is_nested_build(config: MkDocsConfig) -> bool:

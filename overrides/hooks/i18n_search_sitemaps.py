@@ -99,9 +99,13 @@ def _split_search_index(config: MkDocsConfig, site: Path, default: str, others: 
             # Locations become relative to the language root, which is that page's new `base`.
             buckets[locale].append({**entry, "location": entry["location"][len(locale) + 1 :]})
     for locale, docs in buckets.items():
+        lang = i18n.search_language(locale)
+        stemmer = site / "assets" / "javascripts" / "lunr" / "min" / f"lunr.{lang}.min.js"
+        if lang != "en" and not stemmer.is_file():
+            raise PluginError(f"i18n_search_sitemaps: no lunr stemmer for {locale} (looked for {stemmer.relative_to(site)})")
         target = site / i18n.output_prefix(config, locale) / "search" / "search_index.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        split = {**index, "config": {**index["config"], "lang": [locale]}, "docs": docs}
+        split = {**index, "config": {**index["config"], "lang": [lang]}, "docs": docs}
         target.write_text(json.dumps(split, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
