@@ -28,10 +28,16 @@ const chrome = await chromeLauncher.launch({
 const METRICS = ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
   "cumulative-layout-shift", "speed-index", "interactive", "dom-size", "max-potential-fid"];
 
+// Without the performance category nothing is timed, so Lighthouse need not wait a full second of
+// quiet after the load nor take a full-page screenshot: about a quarter faster per page, the same
+// accessibility, best-practices and SEO audits.
+const settle = categories.split(",").includes("performance") ? {}
+  : { disableFullPageScreenshot: true, pauseAfterLoadMs: 250, networkQuietThresholdMs: 250, cpuQuietThresholdMs: 250 };
+
 const pages = [];
 try {
   for (const url of urls) {
-    const { lhr } = await lighthouse(url, { port: chrome.port, onlyCategories: categories.split(","), logLevel: "error" });
+    const { lhr } = await lighthouse(url, { port: chrome.port, onlyCategories: categories.split(","), logLevel: "error", ...settle });
     const scores = {};
     const failing = {};
     for (const [id, category] of Object.entries(lhr.categories)) {
