@@ -111,7 +111,7 @@ def test_each_unit_reads_as_the_language_writes_it(key: str, swedish: str, engli
 # Danish put the day with a dot, Danish groups thousands with a dot, Finland pays in euro (no kronor
 # beside it) and writes dates as 1.7.2026. Rates chosen for easy arithmetic: 3 * 11.8 = 35.4,
 # 3 * 7.46 = 22.38; 150 * 11.8 = 1770 -> 1 800, 150 * 7.46 = 1119 -> 1 100.
-NORDIC = {"fx.eur_nok": fact(11.8, "NOK_per_EUR"), "fx.eur_dkk": fact(7.46, "DKK_per_EUR"), "no.vat.limit": fact(3000, "NOK"), "dk.fee": fact(1500, "DKK")}
+NORDIC = {"fx.eur_nok": fact(11.8, "NOK_per_EUR"), "fx.eur_dkk": fact(7.46, "DKK_per_EUR"), "no.vat.limit": fact(3000, "NOK"), "dk.fee": fact(1500, "DKK"), "fi.posti.fee": fact(2.9, "EUR")}
 
 
 @pytest.mark.parametrize(
@@ -123,6 +123,8 @@ NORDIC = {"fx.eur_nok": fact(11.8, "NOK_per_EUR"), "fx.eur_dkk": fact(7.46, "DKK
         ("eu.duty.limit", "da", f"150{NB}euro (ca. 1.100{NB}kr)"),
         ("eu.duty.per_item", "fi", f"3{NB}€"),
         ("eu.duty.limit", "fi", f"150{NB}€"),
+        ("fi.posti.fee", "fi", f"2,90{NB}€"),  # money with cents shows both digits
+        ("fi.posti.fee", "nb", f"2,90{NB}euro (omtrent 34{NB}kr)"),  # 2.9 * 11.8 = 34.22
         ("eu.duty.start", "nb", "1. juli 2026"),
         ("eu.duty.start", "da", "1. juli 2026"),
         ("eu.duty.start", "fi", "1.7.2026"),

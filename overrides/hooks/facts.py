@@ -362,7 +362,8 @@ def format_fact(fact: dict[str, Any], formats: Formats, eur_rate: float | None, 
     own kronor (None where the reader pays in euro)."""
     unit, value = fact["unit"], fact["value"]
     if unit == "EUR":
-        eur = formats.eur_bare.format(n=format_number(value, formats))
+        cents = 2 if value != int(value) else None  # 2.9 -> 2,90 €: money with cents shows both digits
+        eur = formats.eur_bare.format(n=format_number(value, formats, cents))
         if bare or formats.local_currency is None:
             return eur
         if eur_rate is None:
