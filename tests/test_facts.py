@@ -162,11 +162,13 @@ def test_the_check_mark_in_each_nordic_language(locale: str, mark: str) -> None:
     assert facts_hook.format_checked(TODAY, facts_hook.formats_for(locale)) == mark
 
 
-def test_a_language_paying_in_kronor_needs_its_exchange_rate() -> None:
-    assert facts_hook.missing_exchange_rates(FACTS, ["sv", "en", "fi"]) == []
-    assert facts_hook.missing_exchange_rates(FACTS, ["sv", "nb"]) == [
-        "fx.eur_nok: missing, and nb pages show euro amounts in kronor with it"
-    ]
+def test_a_euro_amount_in_kronor_without_the_rate_names_page_and_fact() -> None:
+    facts = {key: value for key, value in FACTS.items() if key != "fx.eur_sek"}
+    with pytest.raises(PluginError, match=r"docs/nb/handla\.md: fact 'eu\.duty\.per_item': fx\.eur_nok is needed"):
+        facts_hook.replace_shortcodes("Tollen er <!-- fact eu.duty.per_item -->.", facts, "nb", "docs/nb/handla.md")
+    # Bare, or in Finnish (euro only), no rate is needed.
+    assert facts_hook.replace_shortcodes("<!-- fact eu.duty.per_item bare -->", facts, "nb", "x")[0] == f"3{NB}euro"
+    assert facts_hook.replace_shortcodes("<!-- fact eu.duty.per_item -->", facts, "fi", "x")[0] == f"3{NB}€"
 
 
 def test_bare_gives_the_value_alone() -> None:

@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import COLOR_SCHEMES, LANGUAGES, VIEWPORTS, describe_violations, page_url_path
 
@@ -448,7 +449,7 @@ def test_tool_works_in_each_language(open_page, axe_violations, lang: str) -> No
     heading = page.locator(".order-tool__heading")
     assert heading.inner_text() == strings["results_heading"]
     assert page.evaluate("document.activeElement.classList.contains('order-tool__heading')")
-    assert heading.is_visible() and heading.bounding_box()["y"] < VIEWPORTS["phone"]["height"]  # brought into view
+    expect(heading).to_be_in_viewport()  # brought into view (a smooth scroll: retried until it lands)
     violations = axe_violations(page)
     assert violations == [], describe_violations(violations)
 

@@ -249,14 +249,6 @@ def load_facts(path: Path) -> dict[str, dict[str, Any]]:
     return data
 
 
-def missing_exchange_rates(facts: dict[str, dict[str, Any]], locales: list[str]) -> list[str]:
-    """The exchange rates the built languages need to show euro amounts in their own kronor."""
-    if not any(fact["unit"] == "EUR" for fact in facts.values()):
-        return []
-    needed = {FX_KEYS[currency]: locale for locale in locales if (currency := formats_for(locale).local_currency)}
-    return [f"{key}: missing, and {locale} pages show euro amounts in kronor with it" for key, locale in needed.items() if key not in facts]
-
-
 def fact_problems(key: Any, fact: Any) -> list[str]:
     """What is wrong with one fact, as messages that start with its key; empty if nothing is."""
     if not isinstance(key, str) or not KEY.fullmatch(key):
@@ -367,7 +359,12 @@ def format_fact(fact: dict[str, Any], formats: Formats, eur_rate: float | None, 
         if bare or formats.local_currency is None:
             return eur
         if eur_rate is None:
-            raise PluginError(f"facts: {FX_KEYS[formats.local_currency]} is needed to show euro amounts in kronor")
+            # Only when a page shows one: a language whose pages print euro amounts bare (Norwegian:
+            # the EU duty does not apply in Norway) needs no rate, and none is kept without a reader.
+            raise PluginError(
+                f"{FX_KEYS[formats.local_currency]} is needed to show euro amounts in kronor: "
+                f"add it to {FACTS_FILE}, or use the bare flag"
+            )
         local = formats.money[formats.local_currency].format(n=format_number(round_kronor(value * eur_rate), formats))
         return formats.eur.format(eur=eur, local=local)
     if unit in CURRENCIES or unit in RATE_UNITS or unit == "percent":
@@ -418,7 +415,10 @@ def replace_shortcodes(markdown: str, facts: dict[str, dict[str, Any]], locale: 
         if unknown or len(flags) > 1:
             raise PluginError(f"facts: {where}: unknown flag {' '.join(unknown or flags)!r} for fact '{key}' (known: {', '.join(FLAGS)})")
         used.append(key)
-        return format_fact(facts[key], formats, eur_rate, bare=bool(flags))
+        try:
+            return format_fact(facts[key], formats, eur_rate, bare=bool(flags))
+        except PluginError as error:
+            raise PluginError(f"facts: {where}: fact '{key}': {error}") from None
 
     return SHORTCODE.sub(replace, markdown), used
 
@@ -486,12 +486,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = Path(config.config_file_path).resolve().parent
     _facts.clear()
     _facts.update(load_facts(root / FACTS_FILE))
-    locales = i18n.built_languages(config)
-    for locale in locales:
+    for locale in i18n.built_languages(config):
         formats_for(locale)  # fail before anything is built
-    missing = missing_exchange_rates(_facts, locales)
-    if missing:
-        raise PluginError(f"facts: {FACTS_FILE}: " + "; ".join(missing))
     return config
 
 
