@@ -55,6 +55,8 @@ def test_page_in_browser(lang, name, open_page, axe_violations, screenshot, requ
     assert page.get_attribute("html", "lang") == lang
     for scheme in schemes_to_check(lang, name, request.config.getoption("--screenshots")):
         if scheme != COLOR_SCHEMES[0]:
+            # Let the search worker finish fetching its stemmer first: a reload would abort it.
+            page.wait_for_load_state("networkidle")
             page.emulate_media(color_scheme=scheme)
             page.set_viewport_size(VIEWPORTS["desktop"])
             page.reload(wait_until="load")
