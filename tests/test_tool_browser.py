@@ -488,6 +488,9 @@ def test_tool_page_is_light_and_shows_the_code_when_opened(open_page, lang: str)
             block.querySelector('[data-source-link] code').textContent,
             block.querySelector('[data-source-code]').textContent])"""
     )
+    # Each link is named by its file alone, so a screen reader's list of links tells them apart.
+    link_names = page.eval_on_selector_all("[data-source-link]", "links => links.map((a) => a.textContent)")
+    assert link_names == [name for name, _ in shown]
     assert [name for name, _ in shown] == [
         f"order_number/{name}" for name in ("__init__.py", "base.py", "result.py", "decoding.py", "normalizing.py",
                                             "finding.py", "reconciling.py", "api.py", "cli.py", "__main__.py")

@@ -118,15 +118,17 @@ def _script_json(value: object) -> Markup:
 
 
 def _render_source(strings: dict[str, str], modules: list[tuple[str, str]]) -> str:
-    """One link and one empty listing per module (file name, URL), in the order given."""
+    """One sentence saying each file opens on its own, then per module (file name, URL), in the order
+    given, its name as that link and an empty listing. The name alone is the link's text: ten links
+    that all began "Open the code as a file" made a screen reader's list of links useless."""
     block = Markup(
-        '<div data-source><p><a href="{url}" data-source-link>{link} (<code>{name}</code>)</a></p>'
+        '<div data-source><p><a href="{url}" data-source-link><code>{name}</code></a></p>'
         '<pre class="order-tool-source"><code data-source-code data-loading="{loading}" data-failed="{failed}">'
         "</code></pre></div>"
     )
-    return str(Markup("").join(
-        block.format(url=url, name=name, link=strings["source_link"], loading=strings["source_loading"],
-                     failed=strings["source_failed"])
+    intro = Markup("<p>{intro}</p>").format(intro=strings["source_intro"])
+    return str(intro + Markup("").join(
+        block.format(url=url, name=name, loading=strings["source_loading"], failed=strings["source_failed"])
         for name, url in modules
     ))
 
