@@ -30,16 +30,20 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+
+log = logging.getLogger("mkdocs.hooks.order_tool")
 
 ROOT = Path(__file__).resolve().parent.parent.parent  # overrides/hooks/ -> the project
 PYODIDE_SOURCE = ROOT / "node_modules" / "pyodide"
@@ -182,6 +186,7 @@ def build_runtime() -> Runtime:
     key = _key()
     folder = CACHE / key
     if not (folder / "done").is_file():
+        started = time.monotonic()
         shutil.rmtree(CACHE, ignore_errors=True)  # one runtime is enough; each is 8 MB
         partial = CACHE / f"{key}.partial"
         partial.mkdir(parents=True)
@@ -193,6 +198,9 @@ def build_runtime() -> Runtime:
               str(partial / FULL_STDLIB))
         (partial / "done").touch()
         partial.replace(folder)  # only complete runtimes get the real name
+        # Said apart, so the build time `make build` prints is not mistaken for the pages' cost.
+        log.info("order_tool: made the Pyodide runtime in %.1f s (once; later builds reuse %s)",
+                 time.monotonic() - started, folder.relative_to(ROOT))
     runtime_hash = hashlib.sha256()
     for path in [*(PYODIDE_SOURCE / name for name in PYODIDE_FILES), folder / FULL_STDLIB]:
         runtime_hash.update(path.read_bytes())
