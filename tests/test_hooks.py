@@ -85,3 +85,18 @@ def test_build_stops_on_wrong_input(breakage: str, tmp_path: Path) -> None:
     result = build(project)
     assert result.returncode != 0, f"{breakage}: the build passed"
     assert re.search(message, result.stderr + result.stdout), (result.stderr + result.stdout)[-2000:]
+
+
+def test_every_kind_the_extractor_sets_aside_has_its_words_in_every_language() -> None:
+    """The tool names why a number was set aside from `kind_<kind>`; a kind without words would fall
+    back to a bare "not the order number" and hide the reason."""
+    sys.path.insert(0, str(ROOT / "snippets"))
+    try:
+        from order_number import reconciling
+    finally:
+        sys.path.remove(str(ROOT / "snippets"))
+    kinds = [*reconciling._SET_ASIDE_KINDS, "other_shop_order"]
+    assert "short_order" in kinds and "package" in kinds
+    for strings in sorted((ROOT / "overrides" / "order-tool" / "strings").glob("*.json")):
+        missing = [kind for kind in kinds if f'"kind_{kind}"' not in strings.read_text(encoding="utf-8")]
+        assert missing == [], f"{strings.name} has no words for {missing}"

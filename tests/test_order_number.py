@@ -303,6 +303,26 @@ def test_17_and_18_digits_after_an_order_label_are_a_package_never_cut(text, pac
     assert package[-16:] not in on.run_json(text).replace(package, "")
 
 
+@pytest.mark.parametrize("text, short", [
+    ("Order ID: 8123456789012", "8123456789012"),  # 13 digits: three missing from a 16-digit number
+    ("Ordrenummer: 30312345678", "30312345678"),  # 11 digits
+])
+def test_too_few_digits_after_an_order_label_are_set_aside_as_short(text, short):
+    result = on.extract(text).to_dict()
+    assert result["order_numbers"] == []
+    assert [(o["value"], o["kind"]) for o in result["other_ids"]] == [(short, "short_order")]
+
+
+@pytest.mark.parametrize("text", [
+    "Order ID: 4000123456789",  # 13 digits from 4000: a product ID's shape, not a short order
+    "Order ID: 0123456789012",  # a leading zero
+    "Order ID: 8123456789",  # 10 digits: too far from an order number to say digits are missing
+])
+def test_other_short_numbers_after_an_order_label_are_not_called_short_orders(text):
+    result = on.extract(text).to_dict()
+    assert result["order_numbers"] == [] and result["other_ids"] == []
+
+
 def test_a_list_index_glued_to_an_order_found_whole_elsewhere_is_left_out():
     text = f"Subject: Order {ORDER}: order confirmed\nBestellung 1{ORDER}\n"
     result = on.extract(text).to_dict()

@@ -50,6 +50,9 @@ order label + 17-18 digits              set aside: package (AliExpress's
                                         left out if its last 16 digits are
                                         an order found whole elsewhere (a
                                         list index glued on by copying)
+order label + 11-13 digits (not        set aside: short_order (digits
+product-shaped)                         missing), so the reader learns why
+                                        no order number was found
 tracking label                          tracking: S10 (check digit, ISO
                                         country), UPS 1Z, USPS, GS1 SSCC
                                         checked; other runs of 8-30 digits

@@ -660,6 +660,12 @@ def _order_shaped(digits: str) -> bool:
     return 14 <= len(digits) <= 16 and digits[0] != "0"
 
 
+def _short_order_shaped(digits: str) -> bool:
+    """11 to 13 digits, not starting with 0, and not shaped like a product ID (13 from 4000/4001, 11
+    from 32): too short for an order number by one to three digits."""
+    return 11 <= len(digits) <= 13 and digits[0] != "0" and not is_product_id_shaped(digits)
+
+
 def _finding_from_label(text: str, segment: int, number: _Number, label: _Label,
                         facts: DocumentFacts) -> Finding | None:
     digits, where = number.digits, (segment, number.start)
@@ -684,6 +690,10 @@ def _order_from_label(text: str, segment: int, number: _Number, label: _Label,
         # whether it is a list index glued to an order found elsewhere.
         return Finding("long_after_order_label", digits, where, snippet)
     if not _order_shaped(digits):
+        if _short_order_shaped(digits):
+            # One to three digits short of an order number: most likely copied with digits missing.
+            # Set aside with a reason, so the reader is not told the mail holds no number at all.
+            return Finding("short_after_order_label", digits, where, snippet)
         return None
     tail = _SUBJECT_TAIL_RE.match(text, number.end)
     explicit = label.category != "order_word" or (tail is not None and in_subject)

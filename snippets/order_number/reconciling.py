@@ -60,7 +60,7 @@ def other_shop(lowered: str, senders: list[str] | None = None) -> str | None:
     return _SHOP_KEYS[min(found, key=lambda m: m.start()).group(1)]
 
 
-_SET_ASIDE_KINDS = ("payment", "package", "sku", "invalid_tracking")
+_SET_ASIDE_KINDS = ("payment", "package", "sku", "invalid_tracking", "short_order")
 _LABELLED_AS_SOMETHING_ELSE = frozenset(_SET_ASIDE_KINDS + ("tracking", "product"))
 _MAX_EVIDENCE = 8  # per order: enough to explain it, few enough to show
 
@@ -141,6 +141,8 @@ def _set_aside(findings: list[Finding], orders: dict[str, Order],
                 _add_note(notes, "index_prefix_removed")
                 continue
             role = "package"  # 17-18 digits after "order": AliExpress's package number
+        elif role == "short_after_order_label":
+            role = "short_order"  # 11-13 digits after "order": digits missing
         if role in _SET_ASIDE_KINDS and finding.value not in orders:
             item = OtherId(finding.value, role, finding.snippet)
             others.setdefault((item.value, item.kind), item)

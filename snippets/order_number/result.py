@@ -44,7 +44,7 @@ class OtherId:
     """A number that was looked at and set aside."""
 
     value: str
-    kind: str  # "payment", "package", "sku", "invalid_tracking", "other_shop_order"
+    kind: str  # "payment", "package", "sku", "invalid_tracking", "short_order", "other_shop_order"
     snippet: str
 
 
