@@ -97,6 +97,8 @@ def _kronor(own: str, word: str = "kr") -> dict[str, str]:
 
 NORDIC_MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember")
 DANISH_MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december")
+# Norwegian and Danish name other languages alike: "(på engelsk)".
+NORWEGIAN_DANISH_SOURCE_LANG = {"sv": "på svensk", "en": "på engelsk", "fi": "på finsk", "nb": "på norsk", "da": "på dansk", "nl": "på nederlandsk"}
 FINNISH_MONTHS = ("tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu", "elokuu", "syyskuu", "lokakuu", "marraskuu", "joulukuu")
 
 FORMATS: dict[str, Formats] = {
@@ -151,7 +153,7 @@ FORMATS: dict[str, Formats] = {
         month="{month} {year}",
         durations={"days": ("dag", "dager"), "months": ("måned", "måneder"), "years": ("år", "år")},
         checked="kontrollert {month} {year}",
-        source_lang={"sv": "på svensk", "en": "på engelsk", "fi": "på finsk", "nb": "på norsk", "da": "på dansk", "nl": "på nederlandsk"},
+        source_lang=NORWEGIAN_DANISH_SOURCE_LANG,
     ),
     # Dansk Sprognævn: a dot between thousands ("1.500 kr."), a decimal comma, "1. juli 2026".
     "da": Formats(
@@ -169,7 +171,7 @@ FORMATS: dict[str, Formats] = {
         month="{month} {year}",
         durations={"days": ("dag", "dage"), "months": ("måned", "måneder"), "years": ("år", "år")},
         checked="kontrolleret {month} {year}",
-        source_lang={"sv": "på svensk", "en": "på engelsk", "fi": "på finsk", "nb": "på norsk", "da": "på dansk", "nl": "på nederlandsk"},
+        source_lang=NORWEGIAN_DANISH_SOURCE_LANG,
     ),
     # Kielitoimisto: "3 €" and "25,5 %" with a space, dates as 1.7.2026. Finns pay in euro, so no
     # conversion. Finnish inflects the unit by case; "14 päivää" is the form after a bare number,
