@@ -11,6 +11,7 @@
 // tests/test_order_number_pyodide.py compares the output with CPython's.
 
 import { readdirSync, readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -28,17 +29,39 @@ async function inputPaths() {
   return paths;
 }
 
+// PYODIDE_SNAPSHOT: the tool's published snapshot (gzip, a delta against the wasm's data): Python
+// is restored from it, as the worker does, with the extractor it imported at build time. Then
+// PYODIDE_STDLIB must be the zip the snapshot was made for (python_stdlib_rest.zip).
+async function publishedSnapshot() {
+  const file = process.env.PYODIDE_SNAPSHOT;
+  if (!file) return {};
+  const { toggleDelta } = await import(pathToFileURL(path.join(root, "docs", "assets", "order-tool", "snapshot-delta.mjs")).href);
+  const bytes = new Uint8Array(gunzipSync(readFileSync(file)));
+  if (toggleDelta(bytes, new Uint8Array(readFileSync(path.join(pyodideDir, "pyodide.asm.wasm")))) !== "snapshot") {
+    throw new Error(`${file} is not a delta snapshot`);
+  }
+  return { _loadSnapshot: bytes };
+}
+
 export async function loadExtractor() {
   const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
+  const snapshot = await publishedSnapshot();
   const pyodide = await loadPyodide({
     indexURL: pyodideDir + path.sep,
     // PYODIDE_STDLIB: another standard library zip, such as the tool's trimmed one
     // (tests/test_tool_runtime.py); unset, Pyodide's own full one.
     ...(process.env.PYODIDE_STDLIB ? { stdLibURL: process.env.PYODIDE_STDLIB } : {}),
+    ...snapshot,
     // Anything Python prints goes to stderr, so stdout stays one line per file.
     stdout: (line) => process.stderr.write(line + "\n"),
     stderr: (line) => process.stderr.write(line + "\n"),
   });
+  pyodide.FS.mkdirTree("/extractor");
+  if (snapshot._loadSnapshot) {
+    // The extractor as the snapshot holds it; its files are not in this file system at all.
+    pyodide.runPython("import order_number, os; assert not os.path.exists(order_number.__file__)");
+    return pyodide;
+  }
   // Every module of the package, byte for byte (the site ships the same files in one zip).
   pyodide.FS.mkdirTree("/extractor/order_number");
   for (const name of readdirSync(packageDir).filter((entry) => entry.endsWith(".py"))) {

@@ -134,11 +134,12 @@ SERVED = [
     r"assets/javascripts/bundle\.[0-9a-f]{8}\.min\.js(?:\.map)?",
     r"assets/javascripts/workers/search\.[0-9a-f]{8}\.min\.js(?:\.map)?",
     r"assets/javascripts/lunr/(?:min/lunr\.[a-z.]+\.min\.js|tinyseg\.js|wordcut\.js)",
-    r"assets/order-tool/(?:[0-9a-f]+/)?(?:tool\.js|worker\.js|tool\.css|order_number\.zip|python-snapshot\.bin)",
+    r"assets/order-tool/(?:[0-9a-f]+/)?(?:tool\.js|worker\.js|tool\.css|snapshot-delta\.mjs|order_number\.zip|python-snapshot\.bin)",
     # The extractor's modules as plain files, for the tool page's code listing.
     r"assets/order-tool/order_number/[a-z_]+\.py",
-    # Pyodide, in a folder named by its version or content hash, with .gz copies for gzip_static hosts.
-    r"assets/pyodide/(?:[0-9a-f.]+/)?(?:pyodide\.mjs|pyodide\.asm\.mjs|pyodide\.asm\.wasm|python_stdlib\.zip|pyodide-lock\.json)(?:\.gz)?",
+    # Pyodide, in a folder named by its version or content hash, with .gz and .br copies for hosts
+    # with gzip_static and brotli_static.
+    r"assets/pyodide/(?:[0-9a-f.]+/)?(?:pyodide\.mjs|pyodide\.asm\.mjs|pyodide\.asm\.wasm|python_stdlib(?:_rest)?\.zip|pyodide-lock\.json)(?:\.gz|\.br)?",
 ]
 
 

@@ -154,6 +154,7 @@ def render_tool(page: Page, config: MkDocsConfig, files: Files) -> tuple[str, st
         "runtime": url(built.runtime_dir) + "/",
         "extractor": url(f"{runtime.TOOL_DIR}/{runtime.EXTRACTOR_NAME}", built.extractor_version),
         "snapshot": url(f"{runtime.TOOL_DIR}/{runtime.SNAPSHOT_NAME}", built.snapshot_version),
+        "snapshotDelta": tool_asset(runtime.SNAPSHOT_DELTA.name),
         "snapshotPolicy": runtime.SNAPSHOT_POLICY,
         "maxBytes": runtime.MAX_INPUT_BYTES,
         "runBudgetMs": runtime.RUN_BUDGET_MS,

@@ -16,7 +16,10 @@ this module defines no MkDocs events itself.
   There is no second copy to drift.
 * **A memory snapshot** of Python with the extractor imported (`order_tool_snapshot.mjs`), at
   `/assets/order-tool/python-snapshot.bin?v=<hash>`, made on the trimmed library. Restoring it
-  instead of booting CPython and importing `email` makes the tool ready several times sooner.
+  instead of booting CPython and importing `email` makes the tool ready several times sooner. Its
+  free heap is zeroed, and it leaves out the wasm's own data (`snapshot-delta.mjs`).
+* **Compressed copies**: `.gz` and `.br` next to the large runtime files, for hosts that send
+  precompressed files (nginx `gzip_static`, `brotli_static`).
 
 Everything made here is cached in `node_modules/.cache/order-tool/<key>/`, where the key is a hash
 of everything it is made from. Nothing is kept in module globals: each function recomputes the key
@@ -37,9 +40,11 @@ import subprocess
 import sys
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import brotli
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 
@@ -49,6 +54,10 @@ ROOT = Path(__file__).resolve().parent.parent.parent  # overrides/hooks/ -> the 
 PYODIDE_SOURCE = ROOT / "node_modules" / "pyodide"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide-lock.json")
 FULL_STDLIB = "python_stdlib.zip"
+# What a Python restored from the snapshot may still import: the trimmed zip less every module the
+# snapshot already holds (order_tool_snapshot.mjs, KEEP_ONLY_THE_REST). The worker's snapshot
+# start loads this one instead.
+REST_STDLIB = "python_stdlib_rest.zip"
 EXTRACTOR = ROOT / "snippets" / "order_number"  # a package, one module per stage
 # Every module of the package, in the order of its stages: the order the page shows them in. A file
 # the list does not name, or a name with no file, stops the build (see extractor_files).
@@ -59,6 +68,8 @@ CACHE = ROOT / "node_modules" / ".cache" / "order-tool"
 
 PYODIDE_DEST = "assets/pyodide"  # + /<hash>/
 TOOL_DIR = "assets/order-tool"  # under docs_dir: tool.js, worker.js, tool.css
+# Imported by the build script and by the worker: how the snapshot leaves out the wasm's own data.
+SNAPSHOT_DELTA = ROOT / "docs" / TOOL_DIR / "snapshot-delta.mjs"
 SNAPSHOT_NAME = "python-snapshot.bin"  # gzip inside; a neutral suffix so no host re-encodes it
 EXTRACTOR_NAME = "order_number.zip"  # the package, for the worker
 EXTRACTOR_SOURCE_DIR = "order_number"  # + /<module>.py: the same files, plain, for the code viewer
@@ -70,8 +81,15 @@ SNAPSHOT_POLICY = "adaptive"
 # The extractor keeps to 3 s in the browser for any mail up to the size limit (issue 13); a run past
 # this is stuck on something nobody foresaw, and tool.js replaces the worker (its watchdog).
 RUN_BUDGET_MS = 10_000
-# Files a host with gzip_static (nginx) can send precompressed: written next to them as .gz.
+# Files a host with gzip_static or brotli_static (nginx) can send precompressed: .gz and .br copies
+# are made once with the runtime and written next to them. The snapshot has none: it is gzipped
+# inside, so that the worker's download probe can read its progress (a .br copy of it would save
+# 1 MB, but the browser hands the page decoded bytes, which say little about the link: see README).
 PRECOMPRESS = ("pyodide.asm.wasm", "pyodide.asm.mjs", "pyodide.mjs", "pyodide-lock.json")
+COMPRESSED_DIR = "compressed"  # in the cache folder: <name>.gz and <name>.br
+# Brotli 9 with a 16 MB window: the wasm (3.13 MB; gzip 3.53 MB) in about 2 s. Quality 11 saves
+# another 0.36 MB but takes 37 s, too long for a fresh build.
+BROTLI = {"quality": 9, "lgwin": 24}
 # Fixed for every zip entry, so the same inputs give the same bytes on every machine.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -132,6 +150,10 @@ class Runtime:
     def snapshot(self) -> Path:
         return self.folder / SNAPSHOT_NAME
 
+    def compressed(self, name: str, encoding: str) -> Path:
+        """The cached .gz or .br copy of a runtime file or of the snapshot."""
+        return self.folder / COMPRESSED_DIR / f"{name}.{encoding}"
+
     @property
     def extractor(self) -> Path:
         return self.folder / EXTRACTOR_NAME
@@ -149,7 +171,7 @@ def _key() -> str:
     """A hash of everything the runtime is made from: Pyodide, the extractor and the build script."""
     digest = hashlib.sha256()
     for path in [*(PYODIDE_SOURCE / name for name in (*PYODIDE_FILES, FULL_STDLIB)), *extractor_files(),
-                 BUILD_SCRIPT, Path(__file__)]:
+                 BUILD_SCRIPT, SNAPSHOT_DELTA, Path(__file__)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -195,14 +217,15 @@ def build_runtime() -> Runtime:
         _node("modules", str(PYODIDE_SOURCE), str(partial / EXTRACTOR_NAME), str(modules))
         _trim_stdlib(json.loads(modules.read_text(encoding="utf-8")), partial / FULL_STDLIB)
         _node("snapshot", str(PYODIDE_SOURCE), str(partial / EXTRACTOR_NAME), str(partial / SNAPSHOT_NAME),
-              str(partial / FULL_STDLIB))
+              str(partial / FULL_STDLIB), str(partial / REST_STDLIB))
+        _compress(partial)
         (partial / "done").touch()
         partial.replace(folder)  # only complete runtimes get the real name
         # Said apart, so the build time `make build` prints is not mistaken for the pages' cost.
         log.info("order_tool: made the Pyodide runtime in %.1f s (once; later builds reuse %s)",
                  time.monotonic() - started, folder.relative_to(ROOT))
     runtime_hash = hashlib.sha256()
-    for path in [*(PYODIDE_SOURCE / name for name in PYODIDE_FILES), folder / FULL_STDLIB]:
+    for path in [*(PYODIDE_SOURCE / name for name in PYODIDE_FILES), folder / FULL_STDLIB, folder / REST_STDLIB]:
         runtime_hash.update(path.read_bytes())
     return Runtime(
         folder=folder,
@@ -229,14 +252,25 @@ def _copy_if_changed(source: Path, target: Path) -> None:
     shutil.copy2(source, target)
 
 
-def _gzip_next_to(path: Path) -> None:
-    """path.gz for hosts with gzip_static; mtime 0 and no name inside, so the bytes are reproducible."""
-    target = path.with_name(path.name + ".gz")
-    if target.is_file() and target.stat().st_mtime_ns >= path.stat().st_mtime_ns:
-        return
-    with path.open("rb") as source, target.open("wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as packed:
-            shutil.copyfileobj(source, packed)
+def _compress(folder: Path) -> None:
+    """The .gz and .br copies for static-compression hosts, reproducibly (gzip: mtime 0, no name)."""
+    jobs = [(PYODIDE_SOURCE / name).read_bytes() for name in PRECOMPRESS]
+    target = folder / COMPRESSED_DIR
+    target.mkdir()
+
+    def gzip_copy(name: str, data: bytes) -> None:
+        (target / f"{name}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+
+    def brotli_copy(name: str, data: bytes) -> None:
+        (target / f"{name}.br").write_bytes(brotli.compress(data, **BROTLI))
+
+    # Two at a time: the compressors release the GIL, and the wasm takes longest.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        tasks = []
+        for name, data in zip(PRECOMPRESS, jobs):
+            tasks += [pool.submit(brotli_copy, name, data), pool.submit(gzip_copy, name, data)]
+        for task in tasks:
+            task.result()
 
 
 def copy_runtime(runtime: Runtime, site_dir: Path) -> None:
@@ -245,8 +279,10 @@ def copy_runtime(runtime: Runtime, site_dir: Path) -> None:
     for name in PYODIDE_FILES:
         _copy_if_changed(PYODIDE_SOURCE / name, target / name)
     _copy_if_changed(runtime.stdlib, target / FULL_STDLIB)
+    _copy_if_changed(runtime.folder / REST_STDLIB, target / REST_STDLIB)
     for name in PRECOMPRESS:
-        _gzip_next_to(target / name)
+        for encoding in ("gz", "br"):
+            _copy_if_changed(runtime.compressed(name, encoding), target / f"{name}.{encoding}")
     # Shipped byte for byte: the browser runs exactly the files the Python tests test.
     _copy_if_changed(runtime.extractor, site_dir / TOOL_DIR / EXTRACTOR_NAME)
     for path in extractor_files():

@@ -4,9 +4,11 @@
 //       Boot Python with Pyodide's full standard library, import the extractor, run it on sample
 //       mails, and write the top-level standard-library modules and packages it loaded. The hook
 //       packs exactly those into a trimmed stdlib zip (a fifth of the full one).
-//   node order_tool_snapshot.mjs snapshot <pyodide dir> <order_number.zip> <out.bin> <stdlib.zip>
-//       Boot Python on that trimmed zip, import and warm up the extractor, and write a gzipped
-//       memory snapshot of the finished interpreter. The worker restores it instead of booting.
+//   node order_tool_snapshot.mjs snapshot <pyodide dir> <order_number.zip> <out.bin> <stdlib.zip> <rest.zip>
+//       Boot Python on that trimmed zip, import and warm up the extractor, write the part of the zip
+//       Python has not loaded yet to rest.zip (see KEEP_ONLY_THE_REST), and write a gzipped
+//       memory snapshot of the finished interpreter, as a delta against the WebAssembly file's own
+//       data (docs/assets/order-tool/snapshot-delta.mjs). The worker restores it instead of booting.
 //
 // The snapshot is tied to this exact Pyodide build (it checks the build id on load) and to this
 // exact extractor source; the hook caches it under both hashes. It uses Pyodide's `_makeSnapshot`,
@@ -19,10 +21,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
+// The worker undoes this with the same function (see that file).
+import { toggleDelta } from "../../docs/assets/order-tool/snapshot-delta.mjs";
 
-const [mode, pyodideDir, extractorPath, outputPath, stdlibZip] = process.argv.slice(2);
-if (!["modules", "snapshot"].includes(mode) || !outputPath || (mode === "snapshot" && !stdlibZip)) {
-  console.error("usage: node order_tool_snapshot.mjs modules|snapshot <pyodide dir> <order_number.zip> <output> [stdlib.zip]");
+const [mode, pyodideDir, extractorPath, outputPath, stdlibZip, restZipPath] = process.argv.slice(2);
+if (!["modules", "snapshot"].includes(mode) || !outputPath || (mode === "snapshot" && !restZipPath)) {
+  console.error("usage: node order_tool_snapshot.mjs modules|snapshot <pyodide dir> <order_number.zip> <output> [stdlib.zip rest.zip]");
   process.exit(2);
 }
 
@@ -53,6 +57,41 @@ order_number.run_json(_sample.encode("latin-1"))
 order_number.run_json(_sample.encode("latin-1").replace(b"utf-8", b"iso-8859-1"))
 order_number.run_json("Order ID: 8123456789012345")
 del _sample
+`;
+
+// After the warm-up, Python has loaded about half of the trimmed standard library, and the
+// snapshot holds those modules. A restored Python only ever reads the zip for the others, so the
+// worker's snapshot start downloads a zip of just those (about 0.5 MB instead of 1.4 MB): it
+// replaces the zip in Python's file system here, and Python's zip importers are made anew on it
+// before the snapshot is taken, so the offsets they hold are the new zip's. Entries are written
+// as the hook's _trim_stdlib writes them (fixed date, sorted, deflate 9), so the bytes are
+// reproducible. tests/test_tool_runtime.py runs every fixture on the restored snapshot with it.
+const KEEP_ONLY_THE_REST = `
+import importlib, importlib.util, io, sys, zipfile, zipimport
+
+def _module_name(filename):
+    name = filename.removesuffix(".pyc").removesuffix(".py").replace("/", ".")
+    return name.removesuffix(".__init__")
+
+_path = next(entry for entry in sys.path if entry.endswith(".zip"))
+_rest = io.BytesIO()
+with zipfile.ZipFile(_path) as _full, zipfile.ZipFile(_rest, "w") as _kept:
+    for _info in sorted(_full.infolist(), key=lambda entry: entry.filename):
+        if _module_name(_info.filename) in sys.modules:
+            continue
+        _entry = zipfile.ZipInfo(_info.filename, (1980, 1, 1, 0, 0, 0))
+        _entry.external_attr = 0o644 << 16
+        _kept.writestr(_entry, _full.read(_info), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+with open(_path, "wb") as _file:
+    _file.write(_rest.getvalue())
+zipimport._zip_directory_cache.clear()
+sys.path_importer_cache.clear()
+importlib.invalidate_caches()
+# Read the new zip's directory now, so the snapshot holds it, and check a module is found there.
+assert importlib.util.find_spec("encodings.koi8_r") is not None
+_bytes = _rest.getvalue()
+del _module_name, _path, _rest, _full, _kept, _info, _entry, _file
+_bytes
 `;
 
 // Emscripten records the script's path (argv[1]) as the program name in the heap: keep the build
@@ -110,8 +149,44 @@ sorted({name.split(".")[0] for name, module in list(sys.modules.items())
   writeFileSync(outputPath, JSON.stringify(names));
   console.log(`modules: ${names.length} top-level names`);
 } else {
+  // The zip's bytes must not stay in Python's heap, or the snapshot carries them.
+  const restZip = pyodide.runPython(KEEP_ONLY_THE_REST);
+  writeFileSync(restZipPath, restZip.toJs());
+  restZip.destroy();
+  pyodide.runPython("del _bytes");
+  pyodide.runPython("import gc; gc.collect()");
+  zeroFreeMemory(pyodide._module);
   const snapshot = pyodide.makeMemorySnapshot();
-  // Mostly empty heap: gzip takes 31 MB to about 7 MB; the worker inflates it with DecompressionStream.
+  // Published without what pyodide.asm.wasm already holds: the memory XOR its data segments.
+  toggleDelta(snapshot, new Uint8Array(readFileSync(`${pyodideDir}/pyodide.asm.wasm`)));
+  // Mostly zeros: gzip takes 31 MB to about 4.5 MB; the worker inflates it with DecompressionStream.
   writeFileSync(outputPath, gzipSync(snapshot, { level: 9 }));
   console.log(`snapshot: ${snapshot.length} bytes, gzipped to ${outputPath}`);
+}
+
+// The snapshot is the whole WebAssembly memory, and memory that Python freed while booting still
+// holds its old bytes: about 4 MB of the heap, and a fifth of the snapshot once compressed. Take
+// every free block from the allocator (Emscripten's dlmalloc), zero it, and give it back; then zero
+// everything above the heap's end. Only free memory is written, so the restored interpreter is the
+// same. The memory must not grow: Pyodide restores a snapshot into a memory of the size the
+// WebAssembly module starts with. So the allocator's footprint is capped at what it has, and
+// malloc returns 0 rather than taking more. Emscripten exports used here: _malloc, _free,
+// _malloc_usable_size, _malloc_footprint, _malloc_footprint_limit, _malloc_set_footprint_limit,
+// _emscripten_get_sbrk_ptr, HEAPU8 and HEAPU32.
+function zeroFreeMemory(module) {
+  const size = module.HEAPU8.length;
+  const limit = module._malloc_footprint_limit();
+  module._malloc_set_footprint_limit(module._malloc_footprint());
+  const taken = [];
+  // Largest blocks first, so each free chunk goes in few calls.
+  for (let request = 1 << 22; request >= 16; request >>= 1) {
+    for (let block = module._malloc(request); block; block = module._malloc(request)) {
+      module.HEAPU8.fill(0, block, block + module._malloc_usable_size(block));
+      taken.push(block);
+    }
+  }
+  for (const block of taken) module._free(block);
+  module._malloc_set_footprint_limit(limit);
+  module.HEAPU8.fill(0, module.HEAPU32[module._emscripten_get_sbrk_ptr() >>> 2], size);
+  if (module.HEAPU8.length !== size) throw new Error("zeroFreeMemory: the WebAssembly memory grew");
 }

@@ -2,8 +2,9 @@
 
 Run by `make bench` after a build (`python -m tests.bench.bench_browser`). Serves site/ from its own
 localhost server as a real host would: the headers in site/_headers, long-lived caching for
-/assets/, and gzip (precompressed .gz files where the build wrote them, like nginx's gzip_static;
-otherwise compressed on the fly, level 6, for HTML, CSS, JavaScript, JSON, WebAssembly and Python).
+/assets/, the precompressed .br and .gz files where the build wrote them (like nginx's
+brotli_static and gzip_static; `--no-brotli` for a host with gzip only), and otherwise gzip on the
+fly, level 6, for HTML, CSS, JavaScript, JSON, WebAssembly and Python.
 Drives Debian's Chromium headless through Playwright and the DevTools protocol:
 
 * intent -> "ready" over emulated links (`Network.emulateNetworkConditions`): localhost, 100 Mbit/s
@@ -98,6 +99,8 @@ class CompressingHandler(SiteHandler):
     lock: threading.Lock
     compressed: dict[Path, bytes]  # on-the-fly gzip, made once per file
     policy: str | None  # --policy: the tool page's snapshotPolicy, to compare the options
+    twins: dict[Path, Path]  # a baseline Pyodide file -> the same bytes in site/, beside its .br and .gz
+    brotli: bool  # send the .br copies to browsers that accept br (nginx brotli_static); --no-brotli: gzip only
 
     def _local_path(self, url_path: str) -> Path | None:
         path = unquote(urlsplit(url_path).path)
@@ -121,15 +124,18 @@ class CompressingHandler(SiteHandler):
         if self.policy and content_type.startswith("text/html"):
             body = body.replace(b'"snapshotPolicy": "adaptive"', f'"snapshotPolicy": "{self.policy}"'.encode())
         encoding = None
-        if "gzip" in self.headers.get("Accept-Encoding", "") and content_type.startswith(COMPRESSIBLE):
-            static = local.with_name(local.name + ".gz")
-            if static.is_file():
-                body, encoding = static.read_bytes(), "gzip"  # like nginx gzip_static
-            else:
-                with self.lock:
-                    if local not in self.compressed or content_type.startswith("text/html"):
-                        self.compressed[local] = gzip.compress(body, compresslevel=6, mtime=0)
-                body, encoding = self.compressed[local], "gzip"
+        accepted = self.headers.get("Accept-Encoding", "")
+        twin = self.twins.get(local, local)  # the baseline's Pyodide files use the site's copies
+        static = {name: twin.with_name(f"{twin.name}.{suffix}") for name, suffix in (("br", "br"), ("gzip", "gz"))}
+        if self.brotli and "br" in accepted and static["br"].is_file():
+            body, encoding = static["br"].read_bytes(), "br"  # like nginx brotli_static
+        elif "gzip" in accepted and static["gzip"].is_file():
+            body, encoding = static["gzip"].read_bytes(), "gzip"  # like nginx gzip_static
+        elif "gzip" in accepted and content_type.startswith(COMPRESSIBLE):
+            with self.lock:
+                if local not in self.compressed or content_type.startswith("text/html"):
+                    self.compressed[local] = gzip.compress(body, compresslevel=6, mtime=0)
+            body, encoding = self.compressed[local], "gzip"
         self.send_response(200)
         if self.path.startswith(BASELINE_PAGE + "pyodide/"):
             self.path = "/assets/pyodide/baseline"  # cached like the tool's runtime (end_headers)
@@ -160,15 +166,23 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
 
-def serve(site: Path, policy: str | None = None) -> tuple[_Server, str, list[int]]:
+def serve(site: Path, policy: str | None = None, brotli: bool = True) -> tuple[_Server, str, list[int]]:
     counter = [0]
     handler = type("Handler", (CompressingHandler,), {
         "header_rules": read_headers_file(site), "cache_assets": True,
-        "counter": counter, "lock": threading.Lock(), "compressed": {}, "policy": policy,
+        "counter": counter, "lock": threading.Lock(), "compressed": {}, "policy": policy, "brotli": brotli,
     })
-    # Compress the baseline's runtime up front, so no measured request waits for the compressor.
+    # The baseline is sent like the tool: its Pyodide files are the tool's, byte for byte, so a host
+    # with precompressed copies sends the same copies for both. Anything else is compressed up
+    # front, so no measured request waits for the compressor.
+    handler.twins = {}
     for path in (ROOT / "node_modules" / "pyodide").glob("pyodide*"):
-        if path.suffix in (".mjs", ".wasm", ".json"):
+        if path.suffix not in (".mjs", ".wasm", ".json"):
+            continue
+        twins = [twin for twin in site.glob(f"assets/pyodide/*/{path.name}") if twin.read_bytes() == path.read_bytes()]
+        if twins:
+            handler.twins[path] = twins[0]
+        else:
             handler.compressed[path] = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
     server = _Server(("127.0.0.1", 0), partial(handler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -334,7 +348,7 @@ def _median(values: list[float]) -> float:
 
 
 def report(figures: dict[str, list[float]], runs: int, links: tuple[Link, ...]) -> None:
-    print(f"In-browser order tool against plain Pyodide, Chromium headless, gzip, {runs} run(s), medians.")
+    print(f"In-browser order tool against plain Pyodide, Chromium headless, {runs} run(s), medians.")
     print("A shared machine: figures are noisy. intent -> ready in s; MB on the wire while loading.")
     print(f"  {'link':<20} {'':<9} {'cold s':>7} {'cold MB':>8} {'warm s':>7} {'warm MB':>8} {'later MB':>9}")
     for link in links:
@@ -375,12 +389,15 @@ def main() -> int:
                         help="which links, by number from 0 (localhost) to 3 (5 Mbit/s), e.g. 0,2; or 'all'")
     parser.add_argument("--policy", choices=("adaptive", "if-cached", "always", "never"),
                         help="serve the tool page with this snapshot policy instead of the built one")
+    parser.add_argument("--no-brotli", action="store_true",
+                        help="a host with gzip only: never send the .br copies")
     args = parser.parse_args()
     if not (args.site / TOOL_PAGE.strip("/") / "index.html").exists():
         print(f"{args.site} has no tool page: run `make build` first", file=sys.stderr)
         return 2
     links = LINKS if args.links == "all" else tuple(LINKS[int(index)] for index in args.links.split(","))
-    server, url, counter = serve(args.site, args.policy)
+    server, url, counter = serve(args.site, args.policy, brotli=not args.no_brotli)
+    print(f"Host: {'gzip only' if args.no_brotli else 'brotli_static and gzip_static'}, as nginx with both modules.")
     if args.policy:
         print(f"Tool page served with snapshotPolicy {args.policy!r}.")
     try:

@@ -100,6 +100,7 @@ function setUp(root) {
       type: "init",
       runtime: absolute(config.runtime),
       snapshot: absolute(config.snapshot),
+      snapshotDelta: absolute(config.snapshotDelta),
       extractor: absolute(config.extractor),
       snapshotPolicy: config.snapshotPolicy,
     });
