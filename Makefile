@@ -38,14 +38,15 @@ $(STAMPS)/npm: package.json package-lock.json
 	@mkdir -p $(STAMPS) && touch $@
 
 # Chromium for the browser tests; hunspell (sv, en, nb, da) and Voikko (fi) for the spelling gates;
-# nginx for the hosting test (tests/hosting/nginx.conf, the config the README gives hosts). As root
+# nginx with brotli_static for the hosting test (tests/hosting/nginx.conf, the config the README
+# gives hosts). As root
 # with apt (CI and these machines) Debian's packages; elsewhere Playwright's own Chromium, and the
 # rest is up to you. Voikko: libvoikko1 is the library, voikko-fi the Finnish morphology, and
 # python3-libvoikko the one-file ctypes binding that tests/test_content.py loads by path.
 SYSTEM_PACKAGES := chromium hunspell hunspell-sv hunspell-en-us hunspell-no hunspell-da \
-                   libvoikko1 voikko-fi python3-libvoikko nginx-light
+                   libvoikko1 voikko-fi python3-libvoikko nginx-light libnginx-mod-http-brotli-static
 DICTIONARIES := $(foreach d,sv_SE en_US nb_NO da_DK,/usr/share/hunspell/$(d).dic) /usr/lib/python3/dist-packages/libvoikko.py \
-                /usr/lib/voikko/5/mor-standard/mor.vfst
+                /usr/lib/voikko/5/mor-standard/mor.vfst /usr/lib/nginx/modules/ngx_http_brotli_static_module.so
 $(STAMPS)/system:
 	@if command -v chromium >/dev/null && command -v hunspell >/dev/null \
 	    && ls $(DICTIONARIES) >/dev/null 2>&1 \

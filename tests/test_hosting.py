@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import brotli
 import pytest
 
 from conftest import ROOT
@@ -48,11 +49,15 @@ def nginx_url(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     site_conf = _replace_once(site_conf, "root /var/www/ordernummerguiden/site;", f"root {site_dir};")
     (prefix / "site.conf").write_text(site_conf, encoding="utf-8")
     shutil.copy("/etc/nginx/mime.types", prefix / "mime.types")
+    # Debian's module files name their .so relative to nginx's prefix, which this test moves.
+    (prefix / "modules").symlink_to("/usr/lib/nginx/modules")
     temp = {name: prefix / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
     for folder in temp.values():
         folder.mkdir()
     (prefix / "nginx.conf").write_text(
         f"""
+# As Debian's own nginx.conf does: the brotli_static module (libnginx-mod-http-brotli-static).
+include /etc/nginx/modules-enabled/*.conf;
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log;
@@ -223,3 +228,18 @@ def test_nginx_compresses_the_runtime(nginx_url: str, site_dir: Path) -> None:
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         body = response.read()
     assert len(body) < (site_dir / path.lstrip("/")).stat().st_size / 2
+
+
+def test_nginx_sends_brotli_to_browsers_that_take_it(nginx_url: str, site_dir: Path) -> None:
+    """brotli_static: the .br copy the build wrote, which decodes to the very file."""
+    path = _one(site_dir, "assets/pyodide/**/pyodide.asm.wasm")
+    original = (site_dir / path.lstrip("/")).read_bytes()
+    request = urllib.request.Request(nginx_url + path, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers["Content-Encoding"] == "br"
+        assert response.headers["Content-Type"] == "application/wasm"
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        body = response.read()
+    gzipped = (site_dir / (path.lstrip("/") + ".gz")).stat().st_size
+    assert len(body) < gzipped * 0.95, "brotli should beat gzip on the wasm"
+    assert brotli.decompress(body) == original

@@ -24,9 +24,9 @@ import { gzipSync } from "node:zlib";
 // The worker undoes this with the same function (see that file).
 import { toggleDelta } from "../../docs/assets/order-tool/snapshot-delta.mjs";
 
-const [mode, pyodideDir, extractorPath, outputPath, stdlibZip, restZipPath] = process.argv.slice(2);
-if (!["modules", "snapshot"].includes(mode) || !outputPath || (mode === "snapshot" && !restZipPath)) {
-  console.error("usage: node order_tool_snapshot.mjs modules|snapshot <pyodide dir> <order_number.zip> <output> [stdlib.zip rest.zip]");
+const [mode, pyodideDir, extractorPath, outputPath, stdlibZip, restZipPath, compiledZipPath] = process.argv.slice(2);
+if (!["modules", "snapshot"].includes(mode) || !outputPath || (mode === "snapshot" && !compiledZipPath)) {
+  console.error("usage: node order_tool_snapshot.mjs modules|snapshot <pyodide dir> <order_number.zip> <output> [stdlib.zip rest.zip compiled.zip]");
   process.exit(2);
 }
 
@@ -57,6 +57,31 @@ order_number.run_json(_sample.encode("latin-1"))
 order_number.run_json(_sample.encode("latin-1").replace(b"utf-8", b"iso-8859-1"))
 order_number.run_json("Order ID: 8123456789012345")
 del _sample
+`;
+
+// The trimmed library compiled, for the plain start: every .py becomes a .pyc that holds only the
+// code object (an unchecked hash-based .pyc: zipimport takes it as it is, with no source beside it
+// to compare). Compiled here because the bytecode is this Python's own (3.14, as Pyodide built
+// it). optimize=2 leaves out docstrings and asserts, as `python -OO` does: CPython's standard
+// library runs under -OO, and it makes the zip a sixth smaller. tests/test_tool_runtime.py runs
+// every fixture on this zip. Written like _trim_stdlib's entries, sorted, with a fixed date.
+const COMPILE = `
+import importlib._bootstrap_external, io, zipfile
+
+_path = "/tmp/source.zip"
+_compiled = io.BytesIO()
+with zipfile.ZipFile(_path) as _source, zipfile.ZipFile(_compiled, "w") as _target:
+    for _info in sorted(_source.infolist(), key=lambda entry: entry.filename):
+        _name, _data = _info.filename, _source.read(_info)
+        if _name.endswith(".py"):
+            _code = compile(_data, _name, "exec", dont_inherit=True, optimize=2)
+            _name, _data = _name + "c", bytes(importlib._bootstrap_external._code_to_hash_pyc(_code, bytes(8), False))
+        _entry = zipfile.ZipInfo(_name, (1980, 1, 1, 0, 0, 0))
+        _entry.external_attr = 0o644 << 16
+        _target.writestr(_entry, _data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+_bytes = _compiled.getvalue()
+del _path, _compiled, _source, _target, _info, _name, _data, _code, _entry
+_bytes
 `;
 
 // After the warm-up, Python has loaded about half of the trimmed standard library, and the
@@ -161,6 +186,9 @@ sorted({name.split(".")[0] for name, module in list(sys.modules.items())
   toggleDelta(snapshot, new Uint8Array(readFileSync(`${pyodideDir}/pyodide.asm.wasm`)));
   // Mostly zeros: gzip takes 31 MB to about 4.5 MB; the worker inflates it with DecompressionStream.
   writeFileSync(outputPath, gzipSync(snapshot, { level: 9 }));
+  // Only now, so that nothing compiling leaves behind (interned names) lands in the snapshot.
+  pyodide.FS.writeFile("/tmp/source.zip", readFileSync(stdlibZip));
+  writeFileSync(compiledZipPath, pyodide.runPython(COMPILE).toJs());
   console.log(`snapshot: ${snapshot.length} bytes, gzipped to ${outputPath}`);
 }
 
