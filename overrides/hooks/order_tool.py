@@ -155,6 +155,8 @@ def render_tool(page: Page, config: MkDocsConfig, files: Files) -> tuple[str, st
         "extractor": url(f"{runtime.TOOL_DIR}/{runtime.EXTRACTOR_NAME}", built.extractor_version),
         "snapshot": url(f"{runtime.TOOL_DIR}/{runtime.SNAPSHOT_NAME}", built.snapshot_version),
         "snapshotDelta": tool_asset(runtime.SNAPSHOT_DELTA.name),
+        # What a restored Python imports from: the stdlib less what the snapshot holds.
+        "snapshotStdlib": url(f"{built.runtime_dir}/{runtime.REST_STDLIB}"),
         "snapshotPolicy": runtime.SNAPSHOT_POLICY,
         "maxBytes": runtime.MAX_INPUT_BYTES,
         "runBudgetMs": runtime.RUN_BUDGET_MS,

@@ -237,8 +237,8 @@ LONGEST_TASK_IN = """(windows) => window.__longtasks
   .filter(([start, duration]) => windows.some(([from, to]) => start < to && start + duration > from))
   .reduce((longest, [, duration]) => Math.max(longest, duration), 0)"""
 
-SNAPSHOT_FETCHED = """() => performance.getEntriesByType("resource")
-  .some((entry) => entry.name.includes("python-snapshot.bin") && entry.responseEnd > 0)"""
+SNAPSHOT_FETCHED = """() => ["python-snapshot.bin", "python_stdlib_rest.zip"].every((name) => performance
+  .getEntriesByType("resource").some((entry) => entry.name.includes(name) && entry.responseEnd > 0))"""
 
 
 def large_mail(size: int) -> str:

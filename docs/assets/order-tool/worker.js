@@ -2,8 +2,8 @@
 // starts or the extractor works. Pyodide 314 loads itself with import(), so this must be a module
 // worker (importScripts is gone).
 //
-// Messages in:  {type: "init", runtime: URL, snapshot: URL, snapshotDelta: URL, extractor: URL,
-//                snapshotPolicy}  once, first
+// Messages in:  {type: "init", runtime: URL, snapshot: URL, snapshotDelta: URL, snapshotStdlib: URL,
+//                extractor: URL, snapshotPolicy}  once, first
 //               {type: "run", id, text} or {type: "run", id, bytes: ArrayBuffer}
 // Messages out: {type: "stage", stage: "downloading" | "starting" | "ready", progress: 0..100, snapshot}
 //               {type: "result", id, json}  the extractor's JSON, as it returned it
@@ -42,7 +42,7 @@ self.addEventListener("message", (event) => {
   }
 });
 
-async function start({ runtime, snapshot, snapshotDelta, extractor, snapshotPolicy }) {
+async function start({ runtime, snapshot, snapshotDelta, snapshotStdlib, extractor, snapshotPolicy }) {
   post({ type: "stage", stage: "downloading", progress: 5 });
   try {
     // In parallel: the runtime's module, and whether there is a snapshot to restore.
@@ -55,7 +55,7 @@ async function start({ runtime, snapshot, snapshotDelta, extractor, snapshotPoli
       indexURL: runtime,
       packageBaseUrl: runtime,
       lockFileURL: `${runtime}pyodide-lock.json`,
-      // The build's trimmed standard library: only what the extractor imports.
+      // The build's trimmed standard library, compiled: only what the extractor imports.
       stdLibURL: `${runtime}python_stdlib.zip`,
       // Python's own prints would land in the console; the extractor reports through its return value.
       stdout: () => {},
@@ -69,11 +69,10 @@ async function start({ runtime, snapshot, snapshotDelta, extractor, snapshotPoli
         // fetches the WebAssembly meanwhile; the delta is undone once the wasm is here.
         const snapshotBytes = inflate(snapshotGzip);
         const { toggleDelta } = await import(snapshotDelta);
-        // Only the modules the snapshot does not hold yet (order_tool_snapshot.mjs), a third of the zip.
-        const stdLibURL = `${runtime}python_stdlib_rest.zip`;
+        // Only the modules the snapshot does not hold yet (order_tool_snapshot.mjs), as source.
         const pyodide = await withWasmBytes(
           (wasm) => snapshotBytes.then((bytes) => undoDelta(toggleDelta, bytes, wasm), () => {}),
-          () => loadPyodide({ ...pyodideOptions, stdLibURL, _loadSnapshot: snapshotBytes }),
+          () => loadPyodide({ ...pyodideOptions, stdLibURL: snapshotStdlib, _loadSnapshot: snapshotBytes }),
         );
         extract = pyodide.runPython(ENTRY_POINT);
       } catch (error) {
@@ -93,18 +92,20 @@ async function start({ runtime, snapshot, snapshotDelta, extractor, snapshotPoli
   }
 }
 
-// The snapshot makes Python ready several times sooner, but it is 4.6 MB (gzipped) on top of the
-// runtime's 3.4 MB (brotli): it pays on a fast link and costs seconds on a slow one. Policies:
-// "adaptive": use it when an earlier visit left it in the HTTP cache; otherwise download it only if
-//   the first PROBE_MS of the download say the rest takes under QUICK_S (else start plain; the page
-//   fetches it in the background after the first result, for the next start);
-// "if-cached": only from the HTTP cache; "always": download it now; "never".
+// The snapshot makes Python ready about 1 s sooner than a plain start, but it is 4.6 MB (gzipped)
+// on top of the runtime: it pays when it is already in the HTTP cache. Policies
+// (order_tool_runtime.py, SNAPSHOT_POLICY, says which one the site uses and why):
+// "if-cached": only from the HTTP cache (the page fetches it in the background after the first
+//   result, for the next start);
+// "adaptive": from the cache; otherwise download it only if the first PROBE_MS of the download say
+//   the rest takes under QUICK_S (else start plain);
+// "always": download it now; "never".
 // Returns the inflated bytes, or null for a plain start.
-// A plain start costs about 3 s of CPU more than a restore (make bench, localhost: 3.9 s against
-// 0.8 s), and loads 1 MB more of the standard library; a snapshot whose rest downloads in under
-// 2.5 s pays. Measured from the first bytes, so the link's latency does not skew the rate.
+// QUICK_S: a plain start costs about 1 s of CPU more than a restore (make bench, localhost), and the
+// snapshot's download must also come before the runtime's. Measured from the first bytes, so the
+// link's latency does not skew the rate.
 const PROBE_MS = 150;
-const QUICK_S = 2.5;
+const QUICK_S = 1.0;
 
 async function findSnapshot(url, policy) {
   if (policy === "never") return null;
