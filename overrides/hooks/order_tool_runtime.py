@@ -211,7 +211,7 @@ def _trim_stdlib(names: list[str], target: Path) -> None:
 
 
 def build_runtime() -> Runtime:
-    """The cached runtime for the current inputs, made with Node.js when there is none (about 30 s)."""
+    """The cached runtime for the current inputs, made with Node.js when there is none (about 15 s)."""
     check_sources()
     key = _key()
     folder = CACHE / key
@@ -221,12 +221,15 @@ def build_runtime() -> Runtime:
         partial = CACHE / f"{key}.partial"
         partial.mkdir(parents=True)
         modules = partial / "modules.json"
-        pack_extractor(partial / EXTRACTOR_NAME)
-        _node("modules", str(PYODIDE_SOURCE), str(partial / EXTRACTOR_NAME), str(modules))
-        _trim_stdlib(json.loads(modules.read_text(encoding="utf-8")), partial / SOURCE_STDLIB)
-        _node("snapshot", str(PYODIDE_SOURCE), str(partial / EXTRACTOR_NAME), str(partial / SNAPSHOT_NAME),
-              str(partial / SOURCE_STDLIB), str(partial / REST_STDLIB), str(partial / FULL_STDLIB))
-        _compress(partial)
+        # The compressed copies need only Pyodide's files: made on the second core meanwhile.
+        with ThreadPoolExecutor(max_workers=1) as compressing:
+            compressed = compressing.submit(_compress, partial)
+            pack_extractor(partial / EXTRACTOR_NAME)
+            _node("modules", str(PYODIDE_SOURCE), str(partial / EXTRACTOR_NAME), str(modules))
+            _trim_stdlib(json.loads(modules.read_text(encoding="utf-8")), partial / SOURCE_STDLIB)
+            _node("snapshot", str(PYODIDE_SOURCE), str(partial / EXTRACTOR_NAME), str(partial / SNAPSHOT_NAME),
+                  str(partial / SOURCE_STDLIB), str(partial / REST_STDLIB), str(partial / FULL_STDLIB))
+            compressed.result()
         (partial / "done").touch()
         partial.replace(folder)  # only complete runtimes get the real name
         # Said apart, so the build time `make build` prints is not mistaken for the pages' cost.
@@ -262,23 +265,12 @@ def _copy_if_changed(source: Path, target: Path) -> None:
 
 def _compress(folder: Path) -> None:
     """The .gz and .br copies for static-compression hosts, reproducibly (gzip: mtime 0, no name)."""
-    jobs = [(PYODIDE_SOURCE / name).read_bytes() for name in PRECOMPRESS]
     target = folder / COMPRESSED_DIR
     target.mkdir()
-
-    def gzip_copy(name: str, data: bytes) -> None:
+    for name in PRECOMPRESS:
+        data = (PYODIDE_SOURCE / name).read_bytes()
         (target / f"{name}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
-
-    def brotli_copy(name: str, data: bytes) -> None:
         (target / f"{name}.br").write_bytes(brotli.compress(data, **BROTLI))
-
-    # Two at a time: the compressors release the GIL, and the wasm takes longest.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        tasks = []
-        for name, data in zip(PRECOMPRESS, jobs):
-            tasks += [pool.submit(brotli_copy, name, data), pool.submit(gzip_copy, name, data)]
-        for task in tasks:
-            task.result()
 
 
 def copy_runtime(runtime: Runtime, site_dir: Path) -> None:
