@@ -17,10 +17,10 @@ Drives Debian's Chromium headless through Playwright and the DevTools protocol:
 * on localhost: paste -> results for a typical mail and a 2 MB one, and the longest main-thread
   task while Python loads and works (PerformanceObserver "longtask": none means none over 50 ms).
 
-On a first visit the tool downloads its Python snapshot only if the link is fast enough for it to
-pay; otherwise it starts Python the plain way and fetches the snapshot in the background after the
-first result, for the next start (see worker.js). That background download is printed on its own
-line. `--policy` serves the tool page with another snapshot policy, to compare the options.
+On a first visit the tool starts Python the plain way (snapshot policy "if-cached") and fetches its
+snapshot and the rest of the standard library in the background after the first result, for the
+next start: that background download is printed on its own line, and the warm figures use it.
+`--policy` serves the tool page with another snapshot policy, to compare the options.
 Figures from a shared machine are noisy: read them as a rough picture, and run it twice.
 """
 
