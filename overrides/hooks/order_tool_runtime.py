@@ -7,8 +7,9 @@ this module defines no MkDocs events itself.
   `/assets/pyodide/<hash>/`, once per build, not once per language. The folder is named by a hash of
   its contents, so a host may cache it for a long time and an upgrade never mixes old and new files.
 * **A trimmed standard library**: only the top-level modules and packages the extractor loads (listed
-  by running it under Pyodide in Node), packed into `python_stdlib.zip` in that folder and passed to
-  `loadPyodide` as `stdLibURL`. About a fifth of Pyodide's full zip.
+  by running it under Pyodide in Node), compiled to bytecode and packed into `python_stdlib.zip` in
+  that folder, passed to `loadPyodide` as `stdLibURL` on a plain start. A restored snapshot gets
+  `python_stdlib_rest.zip`: the modules the snapshot does not hold yet.
 * **The extractor** is the package `snippets/order_number/` itself: its modules packed byte for
   byte into one zip, `/assets/order-tool/order_number.zip?v=<hash>` (fixed timestamps, so the same
   files give the same bytes), which the worker unpacks into Pyodide's file system. The modules are
@@ -16,8 +17,9 @@ this module defines no MkDocs events itself.
   There is no second copy to drift.
 * **A memory snapshot** of Python with the extractor imported (`order_tool_snapshot.mjs`), at
   `/assets/order-tool/python-snapshot.bin?v=<hash>`, made on the trimmed library. Restoring it
-  instead of booting CPython and importing `email` makes the tool ready several times sooner. Its
-  free heap is zeroed, and it leaves out the wasm's own data (`snapshot-delta.mjs`).
+  instead of booting CPython and importing `email` makes a later start (it is fetched after the
+  first result) about twice as fast. Its free heap is zeroed, and it leaves out the wasm's own data
+  (`snapshot-delta.mjs`).
 * **Compressed copies**: `.gz` and `.br` next to the large runtime files, for hosts that send
   precompressed files (nginx `gzip_static`, `brotli_static`).
 
