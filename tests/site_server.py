@@ -10,6 +10,7 @@ import http.server
 import os
 import re
 import shutil
+import sys
 import threading
 from functools import partial
 from pathlib import Path
@@ -123,6 +124,13 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        # A browser that closes while a download is under way (a test ends during the tool's
+        # background fetch of the snapshot) is not a server error; anything else is printed.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def serve_site(
