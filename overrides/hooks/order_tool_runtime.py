@@ -133,13 +133,19 @@ def extractor_files() -> list[Path]:
     return [EXTRACTOR / name for name in EXTRACTOR_MODULES]
 
 
+def _add_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    """One zip entry with a fixed date and mode, so the same files give the same bytes anywhere.
+    (order_tool_snapshot.mjs writes the zips it makes in Pyodide the same way.)"""
+    entry = zipfile.ZipInfo(name, ZIP_DATE)
+    entry.external_attr = 0o644 << 16
+    archive.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+
+
 def pack_extractor(target: Path) -> None:
     """The package as one zip (order_number/<module>.py), reproducibly: fixed dates and modes."""
     with zipfile.ZipFile(target, "w") as packed:
         for path in extractor_files():
-            entry = zipfile.ZipInfo(f"{EXTRACTOR.name}/{path.name}", ZIP_DATE)
-            entry.external_attr = 0o644 << 16
-            packed.writestr(entry, path.read_bytes(), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+            _add_entry(packed, f"{EXTRACTOR.name}/{path.name}", path.read_bytes())
 
 
 def size_limit_mb() -> str:
@@ -207,9 +213,7 @@ def _trim_stdlib(names: list[str], target: Path) -> None:
             top = info.filename.split("/")[0]
             if top.removesuffix(".py").removesuffix(".pyc") not in wanted or info.is_dir():
                 continue
-            entry = zipfile.ZipInfo(info.filename, ZIP_DATE)
-            entry.external_attr = 0o644 << 16
-            trimmed.writestr(entry, full.read(info), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+            _add_entry(trimmed, info.filename, full.read(info))
 
 
 def build_runtime() -> Runtime:

@@ -59,14 +59,26 @@ order_number.run_json("Order ID: 8123456789012345")
 del _sample
 `;
 
+// Both zips made in Pyodide below are written entry by entry like the hook's (order_tool_runtime.py,
+// _add_entry): sorted by their callers, a fixed date and mode, deflate 9, so the bytes are
+// reproducible.
+const ZIP_ENTRY = `
+import io, zipfile
+
+def _add_entry(archive, name, data):
+    entry = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+    entry.external_attr = 0o644 << 16
+    archive.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+`;
+
 // The trimmed library compiled, for the plain start: every .py becomes a .pyc that holds only the
 // code object (an unchecked hash-based .pyc: zipimport takes it as it is, with no source beside it
 // to compare). Compiled here because the bytecode is this Python's own (3.14, as Pyodide built
 // it). optimize=2 leaves out docstrings and asserts, as `python -OO` does: CPython's standard
 // library runs under -OO, and it makes the zip a sixth smaller. tests/test_tool_runtime.py runs
-// every fixture on this zip. Written like _trim_stdlib's entries, sorted, with a fixed date.
-const COMPILE = `
-import importlib._bootstrap_external, io, zipfile
+// every fixture on this zip.
+const COMPILE = `${ZIP_ENTRY}
+import importlib._bootstrap_external
 
 _path = "/tmp/source.zip"
 _compiled = io.BytesIO()
@@ -76,11 +88,9 @@ with zipfile.ZipFile(_path) as _source, zipfile.ZipFile(_compiled, "w") as _targ
         if _name.endswith(".py"):
             _code = compile(_data, _name, "exec", dont_inherit=True, optimize=2)
             _name, _data = _name + "c", bytes(importlib._bootstrap_external._code_to_hash_pyc(_code, bytes(8), False))
-        _entry = zipfile.ZipInfo(_name, (1980, 1, 1, 0, 0, 0))
-        _entry.external_attr = 0o644 << 16
-        _target.writestr(_entry, _data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+        _add_entry(_target, _name, _data)
 _bytes = _compiled.getvalue()
-del _path, _compiled, _source, _target, _info, _name, _data, _code, _entry
+del _add_entry, _path, _compiled, _source, _target, _info, _name, _data, _code
 _bytes
 `;
 
@@ -88,11 +98,10 @@ _bytes
 // snapshot holds those modules. A restored Python only ever reads the zip for the others, so the
 // worker's snapshot start downloads a zip of just those (about 0.5 MB instead of 1.4 MB): it
 // replaces the zip in Python's file system here, and Python's zip importers are made anew on it
-// before the snapshot is taken, so the offsets they hold are the new zip's. Entries are written
-// as the hook's _trim_stdlib writes them (fixed date, sorted, deflate 9), so the bytes are
-// reproducible. tests/test_tool_runtime.py runs every fixture on the restored snapshot with it.
-const KEEP_ONLY_THE_REST = `
-import importlib, importlib.util, io, sys, zipfile, zipimport
+// before the snapshot is taken, so the offsets they hold are the new zip's.
+// tests/test_tool_runtime.py runs every fixture on the restored snapshot with it.
+const KEEP_ONLY_THE_REST = `${ZIP_ENTRY}
+import importlib, importlib.util, sys, zipimport
 
 def _module_name(filename):
     name = filename.removesuffix(".pyc").removesuffix(".py").replace("/", ".")
@@ -104,9 +113,7 @@ with zipfile.ZipFile(_path) as _full, zipfile.ZipFile(_rest, "w") as _kept:
     for _info in sorted(_full.infolist(), key=lambda entry: entry.filename):
         if _module_name(_info.filename) in sys.modules:
             continue
-        _entry = zipfile.ZipInfo(_info.filename, (1980, 1, 1, 0, 0, 0))
-        _entry.external_attr = 0o644 << 16
-        _kept.writestr(_entry, _full.read(_info), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+        _add_entry(_kept, _info.filename, _full.read(_info))
 with open(_path, "wb") as _file:
     _file.write(_rest.getvalue())
 zipimport._zip_directory_cache.clear()
@@ -115,7 +122,7 @@ importlib.invalidate_caches()
 # Read the new zip's directory now, so the snapshot holds it, and check a module is found there.
 assert importlib.util.find_spec("encodings.koi8_r") is not None
 _bytes = _rest.getvalue()
-del _module_name, _path, _rest, _full, _kept, _info, _entry, _file
+del _add_entry, _module_name, _path, _rest, _full, _kept, _info, _file
 _bytes
 `;
 
