@@ -29,14 +29,14 @@ async function inputPaths() {
   return paths;
 }
 
-// PYODIDE_SNAPSHOT: the tool's published snapshot (gzip, a delta against the wasm's data): Python
+// PYODIDE_SNAPSHOT: the tool's published snapshot (gzip, zero runs left out, a delta against the wasm's data): Python
 // is restored from it, as the worker does, with the extractor it imported at build time. Then
 // PYODIDE_STDLIB must be the zip the snapshot was made for (python_stdlib_rest.zip).
 async function publishedSnapshot() {
   const file = process.env.PYODIDE_SNAPSHOT;
   if (!file) return {};
-  const { toggleDelta } = await import(pathToFileURL(path.join(root, "docs", "assets", "order-tool", "snapshot-delta.mjs")).href);
-  const bytes = new Uint8Array(gunzipSync(readFileSync(file)));
+  const { toggleDelta, unpackZeros } = await import(pathToFileURL(path.join(root, "docs", "assets", "order-tool", "snapshot-delta.mjs")).href);
+  const bytes = unpackZeros(new Uint8Array(gunzipSync(readFileSync(file))));
   if (toggleDelta(bytes, new Uint8Array(readFileSync(path.join(pyodideDir, "pyodide.asm.wasm")))) !== "snapshot") {
     throw new Error(`${file} is not a delta snapshot`);
   }

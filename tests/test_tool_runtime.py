@@ -106,13 +106,14 @@ def test_rest_zip_leaves_out_what_the_snapshot_holds(trimmed_stdlib: Path, snaps
 def test_a_delta_left_as_it_is_is_refused(snapshot_files: tuple[Path, Path], tmp_path: Path) -> None:
     # The published snapshot is a delta against the wasm's data. If the worker ever failed to turn it
     # back, Pyodide must refuse it (and the worker start Python the plain way), never restore a
-    # corrupt interpreter. Here the delta goes to Pyodide as published, gunzipped.
+    # corrupt interpreter. Here the delta goes to Pyodide as published, gunzipped, its zeros back.
     script = tmp_path / "restore.mjs"
     script.write_text(
         'import { readFileSync } from "node:fs";\n'
         'import { gunzipSync } from "node:zlib";\n'
         f'const {{ loadPyodide }} = await import("{(ROOT / "node_modules" / "pyodide" / "pyodide.mjs").as_uri()}");\n'
-        f'const bytes = new Uint8Array(gunzipSync(readFileSync({str(snapshot_files[0])!r})));\n'
+        f'const {{ unpackZeros }} = await import("{(ROOT / "docs" / "assets" / "order-tool" / "snapshot-delta.mjs").as_uri()}");\n'
+        f'const bytes = unpackZeros(new Uint8Array(gunzipSync(readFileSync({str(snapshot_files[0])!r}))));\n'
         f'try {{ await loadPyodide({{ _loadSnapshot: bytes, stdLibURL: {str(snapshot_files[1])!r} }}); console.log("restored"); }}\n'
         'catch (error) { console.log(`refused: ${error.message.split("\\n")[0]}`); }\n',
         encoding="utf-8",
@@ -125,3 +126,26 @@ def test_snapshot_is_small(snapshot_files: tuple[Path, Path]) -> None:
     # Zeroed free memory and the delta took it from 7.3 MB to about 4.6 MB (gzip). Creeping back up
     # costs every reader on a fast link a second.
     assert snapshot_files[0].stat().st_size < 5_000_000
+
+
+def test_zero_runs_come_back_exactly_and_a_cut_file_is_refused(tmp_path: Path) -> None:
+    # snapshot-delta.mjs leaves the snapshot's runs of zero blocks out of the published file. Made
+    # here: 2,000 bytes with zeros at 256-767 (two whole blocks, left out), a zero byte inside a
+    # non-zero block (kept), and a short last block.
+    script = tmp_path / "zeros.mjs"
+    script.write_text(
+        f'const {{ packZeros, unpackZeros }} = await import("{(ROOT / "docs" / "assets" / "order-tool" / "snapshot-delta.mjs").as_uri()}");\n'
+        "const bytes = new Uint8Array(2000).map((_, i) => (i >= 256 && i < 768) || i === 900 ? 0 : 1 + (i % 200));\n"
+        "const packed = packZeros(bytes);\n"
+        "const back = unpackZeros(packed);\n"
+        "const same = back.length === bytes.length && back.every((byte, i) => byte === bytes[i]);\n"
+        "const refused = [packed.subarray(0, packed.length - 1), packed.subarray(4)].map((cut) => {\n"
+        "  try { unpackZeros(cut); return false; } catch { return true; }\n"
+        "});\n"
+        "console.log(JSON.stringify({ packed: packed.length, same, refused }));\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([shutil.which("node") or "node", str(script)], capture_output=True, text=True, timeout=60)
+    result = json.loads(done.stdout)
+    # Header 8 bytes; runs 0-255 and 768-1999, each with an 8-byte header: 8 + 264 + 1240.
+    assert result == {"packed": 8 + (8 + 256) + (8 + 1232), "same": True, "refused": [True, True]}, done.stderr

@@ -22,7 +22,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 // The worker undoes this with the same function (see that file).
-import { toggleDelta } from "../../docs/assets/order-tool/snapshot-delta.mjs";
+import { packZeros, toggleDelta } from "../../docs/assets/order-tool/snapshot-delta.mjs";
 
 const [mode, pyodideDir, extractorPath, outputPath, stdlibZip, restZipPath, compiledZipPath] = process.argv.slice(2);
 if (!["modules", "snapshot"].includes(mode) || !outputPath || (mode === "snapshot" && !compiledZipPath)) {
@@ -191,8 +191,9 @@ sorted({name.split(".")[0] for name, module in list(sys.modules.items())
   const snapshot = pyodide.makeMemorySnapshot();
   // Published without what pyodide.asm.wasm already holds: the memory XOR its data segments.
   toggleDelta(snapshot, new Uint8Array(readFileSync(`${pyodideDir}/pyodide.asm.wasm`)));
-  // Mostly zeros: gzip takes 31 MB to about 4.5 MB; the worker inflates it with DecompressionStream.
-  writeFileSync(outputPath, gzipSync(snapshot, { level: 9 }));
+  // Mostly zeros, left out before gzip (31 MB to about 11 MB, gzipped to about 4.5 MB): the worker
+  // inflates only the rest with DecompressionStream and puts the zeros back (unpackZeros).
+  writeFileSync(outputPath, gzipSync(packZeros(snapshot), { level: 9 }));
   // Only now, so that nothing compiling leaves behind (interned names) lands in the snapshot.
   pyodide.FS.writeFile("/tmp/source.zip", readFileSync(stdlibZip));
   writeFileSync(compiledZipPath, pyodide.runPython(COMPILE).toJs());

@@ -14,9 +14,18 @@
 //
 // Reads only the module's data section (id 11), and stops on anything it does not know (passive
 // segments, an offset that is not a constant): a wrong guess here would corrupt Python silently.
+//
+// Zero runs (packZeros, unpackZeros): about 20 of the delta's 31 MB are zeros, the memory Python
+// never used or freed and the data it never changed. gzip makes them small on the wire, but
+// inflating them took the worker about as long as everything else before the restore. So the
+// build leaves them out before gzip: a header ("\0snz" and the full length), then each run of
+// non-zero 256-byte blocks as its offset, its length and its bytes. The worker allocates the full
+// length, which is zeros already, and copies the runs in.
 
 const SNAPSHOT = [0x00, 0x73, 0x6e, 0x70]; // "\0snp", Pyodide's snapshot magic number, as stored
 const DELTA = [0x00, 0x73, 0x6e, 0x78]; // "\0snx"
+const PACKED = [0x00, 0x73, 0x6e, 0x7a]; // "\0snz"
+const ZERO_BLOCK = 256; // finer finds few more zeros (20.6 MB at 256 bytes, 20.2 MB at 1 KB)
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 const DATA_SECTION = 11;
 const ACTIVE_MEMORY_0 = 0;
@@ -44,6 +53,65 @@ export function toggleDelta(snapshot, wasm) {
   if (segments === 0) throw new Error("snapshot-delta: the module has no data segments");
   snapshot.set(isDelta ? SNAPSHOT : DELTA, 0);
   return isDelta ? "snapshot" : "delta";
+}
+
+/**
+ * The bytes without their runs of zeros (whole ZERO_BLOCK blocks), for unpackZeros.
+ * @param {Uint8Array} bytes
+ * @returns {Uint8Array}
+ */
+export function packZeros(bytes) {
+  const runs = [];
+  let start = -1;
+  for (let block = 0; block < bytes.length; block += ZERO_BLOCK) {
+    const end = Math.min(block + ZERO_BLOCK, bytes.length);
+    let zero = true;
+    for (let i = block; i < end && zero; i++) zero = bytes[i] === 0;
+    if (!zero && start < 0) start = block;
+    if (zero && start >= 0) {
+      runs.push([start, block]);
+      start = -1;
+    }
+  }
+  if (start >= 0) runs.push([start, bytes.length]);
+  const packed = new Uint8Array(runs.reduce((size, [from, to]) => size + 8 + to - from, 8));
+  const view = new DataView(packed.buffer);
+  packed.set(PACKED, 0);
+  view.setUint32(4, bytes.length, true);
+  let position = 8;
+  for (const [from, to] of runs) {
+    view.setUint32(position, from, true);
+    view.setUint32(position + 4, to - from, true);
+    packed.set(bytes.subarray(from, to), position + 8);
+    position += 8 + to - from;
+  }
+  return packed;
+}
+
+/**
+ * The bytes packZeros packed, zeros back in place. Throws on anything that does not add up.
+ * @param {Uint8Array} packed
+ * @returns {Uint8Array}
+ */
+export function unpackZeros(packed) {
+  if (packed.length < 8 || !startsWith(packed, PACKED)) throw new Error("snapshot-delta: not a packed snapshot");
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const bytes = new Uint8Array(view.getUint32(4, true));
+  let position = 8;
+  let filled = 0;
+  while (position < packed.length) {
+    if (position + 8 > packed.length) throw new Error("snapshot-delta: the packed snapshot ends early");
+    const offset = view.getUint32(position, true);
+    const length = view.getUint32(position + 4, true);
+    const start = position + 8;
+    if (offset < filled || offset + length > bytes.length || start + length > packed.length) {
+      throw new Error("snapshot-delta: a run of the packed snapshot does not fit");
+    }
+    bytes.set(packed.subarray(start, start + length), offset);
+    filled = offset + length;
+    position = start + length;
+  }
+  return bytes;
 }
 
 function startsWith(bytes, prefix) {

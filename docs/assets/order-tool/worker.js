@@ -67,8 +67,10 @@ async function start({ runtime, snapshot, snapshotDelta, snapshotStdlib, extract
         // Restore the interpreter the build saved, extractor imported
         // (overrides/hooks/order_tool_snapshot.mjs). Pyodide takes the bytes as a promise and
         // fetches the WebAssembly meanwhile; the delta is undone once the wasm is here.
-        const snapshotBytes = inflate(snapshotGzip);
-        const { toggleDelta } = await import(snapshotDelta);
+        const delta = import(snapshotDelta);
+        const snapshotBytes = Promise.all([inflate(snapshotGzip), delta])
+          .then(([packed, { unpackZeros }]) => unpackZeros(packed));
+        const { toggleDelta } = await delta;
         // Only the modules the snapshot does not hold yet (order_tool_snapshot.mjs), as source.
         const pyodide = await withWasmBytes(
           (wasm) => snapshotBytes.then((bytes) => undoDelta(toggleDelta, bytes, wasm), () => {}),
