@@ -139,7 +139,8 @@ SERVED = [
     r"assets/order-tool/order_number/[a-z_]+\.py",
     # Pyodide, in a folder named by its version or content hash, with .gz and .br copies for hosts
     # with gzip_static and brotli_static.
-    r"assets/pyodide/(?:[0-9a-f.]+/)?(?:pyodide\.mjs|pyodide\.asm\.mjs|pyodide\.asm\.wasm|python_stdlib(?:_rest)?\.zip|pyodide-lock\.json)(?:\.gz|\.br)?",
+    r"assets/pyodide/(?:[0-9a-f.]+/)?(?:pyodide\.mjs|pyodide\.asm\.mjs|pyodide\.asm\.wasm|python_stdlib_rest\.zip|pyodide-lock\.json)(?:\.gz|\.br)?",
+    r"assets/pyodide/[0-9a-f]+/python_stdlib\.bin",
 ]
 
 

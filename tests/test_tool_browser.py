@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.server
+import io
 import json
 import re
 import threading
@@ -266,7 +267,7 @@ def undo_delta(delta: bytes, wasm: bytes) -> bytes:
 def test_runtime_and_extractor_are_shipped_once(site_dir: Path) -> None:
     runtimes = list((site_dir / "assets" / "pyodide").iterdir())
     assert len(runtimes) == 1 and re.fullmatch(r"[0-9a-f]{10}", runtimes[0].name), runtimes
-    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.bin", "pyodide-lock.json"):
         assert (runtimes[0] / name).is_file(), name
     # Precompressed for hosts with gzip_static, and the same bytes once inflated.
     wasm = (runtimes[0] / "pyodide.asm.wasm").read_bytes()
@@ -275,7 +276,7 @@ def test_runtime_and_extractor_are_shipped_once(site_dir: Path) -> None:
     assert brotli.decompress((runtimes[0] / "pyodide.asm.wasm.br").read_bytes()) == wasm
     # The trimmed standard library has what the extractor needs and not much else (its size is
     # bytecode's: see test_tool_runtime.py).
-    trimmed = runtimes[0] / "python_stdlib.zip"
+    trimmed = io.BytesIO(gzip.decompress((runtimes[0] / "python_stdlib.bin").read_bytes()))
     with zipfile.ZipFile(trimmed) as archive:
         tops = {name.split("/")[0].removesuffix(".pyc") for name in archive.namelist()}
     assert {"email", "encodings", "html", "json", "re"} <= tops and not {"unittest", "xml", "http"} & tops
@@ -634,7 +635,7 @@ self.addEventListener("message", (event) => {
 });
 """
 # Where worker.js makes its interpreter (a first visit starts plain), kept for the code above.
-PLAIN_START = "const pyodide = await loadPyodide(options);"
+PLAIN_START = "const pyodide = await withInflatedStdlib(options.stdLibURL, () => loadPyodide(options));"
 
 
 def fulfill_changed(route, change) -> None:

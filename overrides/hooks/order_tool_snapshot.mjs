@@ -60,15 +60,15 @@ del _sample
 `;
 
 // Both zips made in Pyodide below are written entry by entry like the hook's (order_tool_runtime.py,
-// _add_entry): sorted by their callers, a fixed date and mode, deflate 9, so the bytes are
+// _add_entry): sorted by their callers, a fixed date and mode, deflate 9 (or stored), so the bytes are
 // reproducible.
 const ZIP_ENTRY = `
 import io, zipfile
 
-def _add_entry(archive, name, data):
+def _add_entry(archive, name, data, compress_type=zipfile.ZIP_DEFLATED):
     entry = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
     entry.external_attr = 0o644 << 16
-    archive.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    archive.writestr(entry, data, compress_type=compress_type, compresslevel=9)
 `;
 
 // The trimmed library compiled, for the plain start: every .py becomes a .pyc that holds only the
@@ -76,7 +76,9 @@ def _add_entry(archive, name, data):
 // to compare). Compiled here because the bytecode is this Python's own (3.14, as Pyodide built
 // it). optimize=2 leaves out docstrings and asserts, as `python -OO` does: CPython's standard
 // library runs under -OO, and it makes the zip a sixth smaller. tests/test_tool_runtime.py runs
-// every fixture on this zip.
+// every fixture on this zip. Its entries are stored, not deflated: the hook gzips the whole zip,
+// which packs it smaller (order_tool_runtime.py, PUBLISHED_STDLIB), and Python then reads each
+// module without inflating it.
 const COMPILE = `${ZIP_ENTRY}
 import importlib._bootstrap_external
 
@@ -88,7 +90,7 @@ with zipfile.ZipFile(_path) as _source, zipfile.ZipFile(_compiled, "w") as _targ
         if _name.endswith(".py"):
             _code = compile(_data, _name, "exec", dont_inherit=True, optimize=2)
             _name, _data = _name + "c", bytes(importlib._bootstrap_external._code_to_hash_pyc(_code, bytes(8), False))
-        _add_entry(_target, _name, _data)
+        _add_entry(_target, _name, _data, zipfile.ZIP_STORED)
 _bytes = _compiled.getvalue()
 del _add_entry, _path, _compiled, _source, _target, _info, _name, _data, _code
 _bytes

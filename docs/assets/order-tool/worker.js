@@ -55,8 +55,9 @@ async function start({ runtime, snapshot, snapshotDelta, snapshotStdlib, extract
       indexURL: runtime,
       packageBaseUrl: runtime,
       lockFileURL: `${runtime}pyodide-lock.json`,
-      // The build's trimmed standard library, compiled: only what the extractor imports.
-      stdLibURL: `${runtime}python_stdlib.zip`,
+      // The build's trimmed standard library, compiled: only what the extractor imports (a gzipped
+      // zip: withInflatedStdlib).
+      stdLibURL: `${runtime}python_stdlib.bin`,
       // Python's own prints would land in the console; the extractor reports through its return value.
       stdout: () => {},
       stderr: () => {},
@@ -162,8 +163,8 @@ async function downloadIfQuick(response) {
   return bytes;
 }
 
-// The build gzips the snapshot. A host may already have decoded it (Content-Encoding), so look at
-// the bytes rather than trusting the name.
+// The build gzips the snapshot and the standard library. A host may already have decoded them
+// (Content-Encoding), so look at the bytes rather than trusting the name.
 async function inflate(bytes) {
   if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
   const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
@@ -223,10 +224,30 @@ async function startPlain(loadPyodide, options, extractorUrl) {
     return response.arrayBuffer();
   });
   archive.catch(() => {}); // awaited below, after loadPyodide
-  const pyodide = await loadPyodide(options);
+  const pyodide = await withInflatedStdlib(options.stdLibURL, () => loadPyodide(options));
   post({ type: "stage", stage: "starting", progress: 80 });
   pyodide.unpackArchive(await archive, "zip", { extractDir: "/home/pyodide" });
   return pyodide.runPython(ENTRY_POINT);
+}
+
+// The plain start's standard library is one gzip of a zip whose entries are stored
+// (order_tool_runtime.py, PUBLISHED_STDLIB): smaller on any host than the zip deflated file by
+// file. Pyodide fetches stdLibURL itself, so while `load` runs, the response to exactly that URL is
+// handed on inflated (`inflate` also passes on bytes a host has decoded already). The download
+// ends before the wasm's, so inflating it delays nothing.
+async function withInflatedStdlib(url, load) {
+  const { fetch } = self;
+  const stdlib = new URL(url, self.location).href;
+  self.fetch = async (resource, init) => {
+    const response = await fetch.call(self, resource, init);
+    if (!response.ok || new URL(resource.url ?? String(resource), self.location).href !== stdlib) return response;
+    return new Response(await inflate(new Uint8Array(await response.arrayBuffer())));
+  };
+  try {
+    return await load();
+  } finally {
+    self.fetch = fetch;
+  }
 }
 
 // Every way a worker can reach the network, replaced by a function that throws. Defined on the
