@@ -237,7 +237,7 @@ LONGEST_TASK_IN = """(windows) => window.__longtasks
   .filter(([start, duration]) => windows.some(([from, to]) => start < to && start + duration > from))
   .reduce((longest, [, duration]) => Math.max(longest, duration), 0)"""
 
-SNAPSHOT_FETCHED = """() => ["python-snapshot.bin", "python_stdlib_rest.zip"].every((name) => performance
+SNAPSHOT_FETCHED = """() => ["python-snapshot.bin", "python_stdlib_rest.zip", "snapshot-delta.mjs"].every((name) => performance
   .getEntriesByType("resource").some((entry) => entry.name.includes(name) && entry.responseEnd > 0))"""
 
 

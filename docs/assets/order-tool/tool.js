@@ -165,8 +165,9 @@ function setUp(root) {
   }
 
   // A first start is a plain one (worker.js, and SNAPSHOT_POLICY in order_tool_runtime.py says
-  // why). Afterwards, with the reader's result on the screen, fetch the snapshot and the part of the
-  // standard library a restored Python imports from into the HTTP cache: the next start (a
+  // why). Afterwards, with the reader's result on the screen, fetch into the HTTP cache what a
+  // restore needs that a plain start did not: the snapshot, the part of the standard library a
+  // restored Python imports from, and the module that completes the snapshot. The next start (a
   // replaced worker, the next visit) restores it in about half the time, with nothing to download.
   // Not on a data-saver connection.
   function fetchSnapshotLater() {
@@ -174,7 +175,7 @@ function setUp(root) {
     if (navigator.connection?.saveData) return;
     snapshotFetched = true;
     setTimeout(() => {
-      for (const url of [config.snapshot, config.snapshotStdlib]) {
+      for (const url of [config.snapshot, config.snapshotStdlib, config.snapshotDelta]) {
         fetch(url, { priority: "low" })
           .then((response) => response.arrayBuffer())
           .catch(() => {}); // only a head start for later; a failure costs nothing
