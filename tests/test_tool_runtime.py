@@ -1,7 +1,7 @@
 """The tool's trimmed Python runtime runs the extractor exactly like Pyodide's full one.
 
 The build packs only the standard-library modules the extractor loads, compiled to bytecode, into
-the tool's `python_stdlib.zip` (overrides/hooks/order_tool_runtime.py). Here the whole test corpus
+the tool's `python_stdlib.bin`, a gzipped zip (overrides/hooks/order_tool_runtime.py). Here the whole test corpus
 (every mail fixture and the extra inputs of test_order_number_pyodide.py) runs under Pyodide in Node
 on that trimmed zip, and each output must be byte-identical to CPython's. The same runs on Python
 restored from the published snapshot, with the zip a restored Python imports from. A module the trimming dropped but

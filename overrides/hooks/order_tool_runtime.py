@@ -7,8 +7,9 @@ this module defines no MkDocs events itself.
   `/assets/pyodide/<hash>/`, once per build, not once per language. The folder is named by a hash of
   its contents, so a host may cache it for a long time and an upgrade never mixes old and new files.
 * **A trimmed standard library**: only the top-level modules and packages the extractor loads (listed
-  by running it under Pyodide in Node), compiled to bytecode and packed into `python_stdlib.zip` in
-  that folder, passed to `loadPyodide` as `stdLibURL` on a plain start. A restored snapshot gets
+  by running it under Pyodide in Node), compiled to bytecode, packed into a zip and gzipped as
+  `python_stdlib.bin` in that folder, passed to `loadPyodide` as `stdLibURL` on a plain start (the
+  worker inflates it). A restored snapshot gets
   `python_stdlib_rest.zip`: the modules the snapshot does not hold yet.
 * **The extractor** is the package `snippets/order_number/` itself: its modules packed byte for
   byte into one zip, `/assets/order-tool/order_number.zip?v=<hash>` (fixed timestamps, so the same
@@ -55,13 +56,15 @@ log = logging.getLogger("mkdocs.hooks.order_tool")
 ROOT = Path(__file__).resolve().parent.parent.parent  # overrides/hooks/ -> the project
 PYODIDE_SOURCE = ROOT / "node_modules" / "pyodide"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide-lock.json")
+# Pyodide's own full library in node_modules/pyodide; in the cache, the trimmed one compiled (its
+# entries stored), which PUBLISHED_STDLIB gzips.
 FULL_STDLIB = "python_stdlib.zip"
 # What a Python restored from the snapshot may still import: the trimmed zip less every module the
 # snapshot already holds (order_tool_snapshot.mjs, KEEP_ONLY_THE_REST). The worker's snapshot
 # start loads this one instead.
 REST_STDLIB = "python_stdlib_rest.zip"
 # The trimmed library as source (.py, as Pyodide ships it): the snapshot is made on it, and the
-# published python_stdlib.zip is the same modules compiled (.pyc, docstrings and asserts left out,
+# published library (PUBLISHED_STDLIB) is the same modules compiled (.pyc, docstrings and asserts left out,
 # as `python -OO` does). Pyodide's zip has no bytecode, so a plain start compiled every module it
 # imported: 2 of its 3 s of CPU. Cache only.
 SOURCE_STDLIB = "python_stdlib_source.zip"
