@@ -13,6 +13,7 @@ import io
 import json
 import re
 import threading
+import time
 import zipfile
 from functools import partial
 from html.parser import HTMLParser
@@ -637,7 +638,7 @@ self.addEventListener("message", (event) => {
 });
 """
 # Where worker.js makes its interpreter (a first visit starts plain), kept for the code above.
-PLAIN_START = "const pyodide = await withInflatedStdlib(options.stdLibURL, () => loadPyodide(options));"
+PLAIN_START = "const pyodide = await withEarlyFetches(options.stdLibURL, () => loadPyodide(options));"
 
 
 def fulfill_changed(route, change) -> None:
@@ -864,3 +865,49 @@ def test_without_javascript_only_the_way_by_hand_shows(open_page) -> None:
     assert not page.locator("[data-order-form]").is_visible()
     assert not page.locator(STATUS).is_visible()
     assert page.locator(".order-tool__noscript a[href$='hitta-ordernumret/']").is_visible()
+
+
+class _SlowModuleHandler(_RecordingHandler):
+    """As _RecordingHandler, with the time each request came in, and pyodide.mjs answered late."""
+
+    arrived: list[tuple[float, str]]
+
+    def send_head(self):  # noqa: ANN201 - stdlib signature
+        self.arrived.append((time.monotonic(), urlsplit(self.path).path))
+        if self.path.endswith("/pyodide.mjs"):
+            time.sleep(PYODIDE_MJS_DELAY_S)
+        return super().send_head()
+
+
+PYODIDE_MJS_DELAY_S = 0.8
+
+
+def test_the_downloads_start_without_waiting_for_pyodide_mjs(browser, site_dir: Path) -> None:
+    # Pyodide requests the wasm and the library only once pyodide.mjs has arrived and run; the
+    # worker starts them itself at once (fetchEarly) and hands them over. With pyodide.mjs held
+    # back by the host, they must still reach the host before it is sent, and each only once.
+    arrived: list[tuple[float, str]] = []
+    handler = type("Handler", (_SlowModuleHandler,), {"header_rules": read_headers_file(site_dir), "served": [],
+                                                      "arrived": arrived})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(site_dir)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(urlsplit(request.url).path))  # cache hits too
+    try:
+        context.add_init_script(STATE_RECORDER)
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}{TOOL_PAGE['sv']}")
+        assert paste(page, TYPICAL) == "done"
+        assert page.get_attribute("[data-order-tool]", "data-python") == "plain"
+        assert_results(page, *PASTED["typical"][1:])
+    finally:
+        context.close()
+        server.shutdown()
+    module_at = next(at for at, path in arrived if path.endswith("/pyodide.mjs"))
+    for name in ("pyodide.asm.wasm", "python_stdlib.bin", "pyodide-lock.json", "order_number.zip"):
+        times = [at for at, path in arrived if path.endswith("/" + name)]
+        assert len(times) == 1, f"{name} reached the host {len(times)} times"
+        assert times[0] - module_at < PYODIDE_MJS_DELAY_S, f"{name} waited for pyodide.mjs"
+        assert sum(path.endswith("/" + name) for path in requested) == 1, f"{name} was asked for twice"

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def trimmed_stdlib(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The published python_stdlib.bin as the zip Pyodide gets: it is gzipped as a whole, and the
-    worker inflates it (withInflatedStdlib)."""
+    worker inflates it (withEarlyFetches)."""
     published = list((site_dir / "assets" / "pyodide").glob("*/python_stdlib.bin"))
     assert len(published) == 1, published
     trimmed = tmp_path_factory.mktemp("stdlib") / "python_stdlib.zip"

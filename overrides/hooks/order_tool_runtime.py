@@ -71,7 +71,7 @@ SOURCE_STDLIB = "python_stdlib_source.zip"
 # What the plain start downloads: the compiled zip (its entries stored, not deflated) gzipped as a
 # whole, 1.78 MB against 2.07 MB for the same zip deflated file by file, since gzip then compresses
 # across files. Gzip inside and a neutral suffix, like the snapshot, so it is this small on any host,
-# whatever the host compresses; the worker inflates it (worker.js, withInflatedStdlib).
+# whatever the host compresses; the worker inflates it (worker.js, withEarlyFetches).
 PUBLISHED_STDLIB = "python_stdlib.bin"
 EXTRACTOR = ROOT / "snippets" / "order_number"  # a package, one module per stage
 # Every module of the package, in the order of its stages: the order the page shows them in. A file

@@ -45,19 +45,30 @@ self.addEventListener("message", (event) => {
 async function start({ runtime, snapshot, snapshotDelta, snapshotStdlib, extractor, snapshotPolicy }) {
   post({ type: "stage", stage: "downloading", progress: 5 });
   try {
+    const plainStdlib = `${runtime}python_stdlib.bin`;
+    // What both starts need, at once: the wasm and the lock file (fetchEarly).
+    fetchEarly(`${runtime}pyodide.asm.wasm`);
+    fetchEarly(`${runtime}pyodide-lock.json`);
+    const snapshotFound = findSnapshot(snapshot, snapshotPolicy);
+    // What this start needs, as soon as the cache has said which start it is.
+    snapshotFound.then((found) => {
+      if (found) {
+        fetchEarly(snapshotStdlib);
+      } else {
+        fetchEarly(plainStdlib);
+        fetchEarly(extractor);
+      }
+    });
     // In parallel: the runtime's module, and whether there is a snapshot to restore.
-    const [{ loadPyodide }, snapshotGzip] = await Promise.all([
-      import(`${runtime}pyodide.mjs`),
-      findSnapshot(snapshot, snapshotPolicy),
-    ]);
+    const [{ loadPyodide }, snapshotGzip] = await Promise.all([import(`${runtime}pyodide.mjs`), snapshotFound]);
     const pyodideOptions = {
       // Always explicit, so Pyodide never falls back to its CDN default for anything.
       indexURL: runtime,
       packageBaseUrl: runtime,
       lockFileURL: `${runtime}pyodide-lock.json`,
       // The build's trimmed standard library, compiled: only what the extractor imports (a gzipped
-      // zip: withInflatedStdlib).
-      stdLibURL: `${runtime}python_stdlib.bin`,
+      // zip: withEarlyFetches).
+      stdLibURL: plainStdlib,
       // Python's own prints would land in the console; the extractor reports through its return value.
       stdout: () => {},
       stderr: () => {},
@@ -75,7 +86,7 @@ async function start({ runtime, snapshot, snapshotDelta, snapshotStdlib, extract
         // Only the modules the snapshot does not hold yet (order_tool_snapshot.mjs), as source.
         const pyodide = await withWasmBytes(
           (wasm) => snapshotBytes.then((bytes) => undoDelta(toggleDelta, bytes, wasm), () => {}),
-          () => loadPyodide({ ...pyodideOptions, stdLibURL: snapshotStdlib, _loadSnapshot: snapshotBytes }),
+          () => withEarlyFetches(null, () => loadPyodide({ ...pyodideOptions, stdLibURL: snapshotStdlib, _loadSnapshot: snapshotBytes })),
         );
         extract = pyodide.runPython(ENTRY_POINT);
       } catch (error) {
@@ -219,28 +230,47 @@ function undoDelta(toggleDelta, bytes, wasm) {
 // The extractor is a package (snippets/order_number/); the build packs its modules into one zip,
 // unpacked here into /home/pyodide/order_number/, Python's working folder and so on sys.path.
 async function startPlain(loadPyodide, options, extractorUrl) {
-  const archive = fetch(extractorUrl).then((response) => {
+  const archive = (takeEarly(extractorUrl) ?? fetch(extractorUrl)).then((response) => {
     if (!response.ok) throw new Error(`extractor: HTTP ${response.status}`);
     return response.arrayBuffer();
   });
   archive.catch(() => {}); // awaited below, after loadPyodide
-  const pyodide = await withInflatedStdlib(options.stdLibURL, () => loadPyodide(options));
+  const pyodide = await withEarlyFetches(options.stdLibURL, () => loadPyodide(options));
   post({ type: "stage", stage: "starting", progress: 80 });
   pyodide.unpackArchive(await archive, "zip", { extractDir: "/home/pyodide" });
   return pyodide.runPython(ENTRY_POINT);
 }
 
+// Pyodide starts its own downloads (the wasm, the standard library, the lock file) only once
+// pyodide.mjs has arrived and run: one round trip after the worker starts (50 ms on 4G, 150 ms on a
+// weak link), while the link sits idle. So start() requests them at once, and while `load` runs,
+// withEarlyFetches hands Pyodide those responses when it asks for the same URL. Each is handed out
+// once; any other request, or a second start after a failed restore, goes to the network as usual.
+const early = new Map();
+
+function fetchEarly(url) {
+  const href = new URL(url, self.location).href;
+  if (!early.has(href)) early.set(href, fetch(href));
+}
+
+function takeEarly(resource) {
+  const href = new URL(resource.url ?? String(resource), self.location).href;
+  const response = early.get(href);
+  early.delete(href);
+  return response;
+}
+
 // The plain start's standard library is one gzip of a zip whose entries are stored
 // (order_tool_runtime.py, PUBLISHED_STDLIB): smaller on any host than the zip deflated file by
-// file. Pyodide fetches stdLibURL itself, so while `load` runs, the response to exactly that URL is
-// handed on inflated (`inflate` also passes on bytes a host has decoded already). The download
-// ends before the wasm's, so inflating it delays nothing.
-async function withInflatedStdlib(url, load) {
+// file. Pyodide fetches stdLibURL itself, so while `load` runs, the response to exactly
+// `inflateUrl` is handed on inflated (`inflate` also passes on bytes a host has decoded already).
+// The download ends before the wasm's, so inflating it delays nothing.
+async function withEarlyFetches(inflateUrl, load) {
   const { fetch } = self;
-  const stdlib = new URL(url, self.location).href;
+  const inflated = inflateUrl && new URL(inflateUrl, self.location).href;
   self.fetch = async (resource, init) => {
-    const response = await fetch.call(self, resource, init);
-    if (!response.ok || new URL(resource.url ?? String(resource), self.location).href !== stdlib) return response;
+    const response = await (takeEarly(resource) ?? fetch.call(self, resource, init));
+    if (!response.ok || new URL(resource.url ?? String(resource), self.location).href !== inflated) return response;
     return new Response(await inflate(new Uint8Array(await response.arrayBuffer())));
   };
   try {
