@@ -343,11 +343,14 @@ def test_tool_end_to_end(open_page, axe_violations, lang: str) -> None:
     watched = open_tool(open_page, lang, permissions=["clipboard-read", "clipboard-write"])
     page = watched.page
 
-    # Before intent: idle, and not one byte of Python fetched.
+    # Before intent: idle, and not one byte of Python fetched; only the worker (no Python in it) is
+    # made, so that its download does not come between intent and Python's.
     assert page.get_attribute("html", "lang") == lang
     page.wait_for_timeout(700)
     assert page.get_attribute(STATUS, "data-state") == "idle"
     assert python_requests(watched) == []
+    assert not any(re.search(r"/(pyodide\.mjs|order_number\.zip|snapshot-delta\.mjs)", url) for url in watched.requests)
+    assert sum("/order-tool/worker.js" in url for url in watched.requests) == 1
     stored_before = page.evaluate(STORED)
 
     # Typing is intent; the button pressed long before Python is ready is queued, not lost.

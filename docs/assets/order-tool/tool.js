@@ -3,7 +3,7 @@
 //
 // * Python (about 4 MB compressed) is downloaded only once the reader shows intent: focus, pointer
 //   or touch on the tool, a paste, a file, or the button. A run asked for before Python is ready
-//   waits for it.
+//   waits for it. The worker itself, without Python, is made as the page loads (makeWorker).
 // * A run that passes its time budget (a hostile mail) ends: the worker is terminated, which gives
 //   back all its memory, and a fresh one starts. A new paste or file cancels the run before it.
 // * Every piece of text from a mail goes into the page as text (textContent / text nodes), never as
@@ -66,6 +66,7 @@ function setUp(root) {
   const results = root.querySelector("[data-results]");
 
   let worker = null;
+  let pythonStarted = false;
   let pythonReady = false;
   let pythonFailed = false;
   let latestRun = 0; // id of the newest run; older answers are ignored
@@ -86,15 +87,27 @@ function setUp(root) {
 
   // ------------------------------------------------------------------ Python in the worker
 
-  function startPython() {
-    if (worker) return;
+  // The worker itself (worker.js, 5 KB, no Python) is made as the page loads, so its download is
+  // not one more round trip between the reader's intent and Python's downloads, which it starts
+  // only when startPython() sends "init".
+  function makeWorker() {
     worker = new Worker(config.worker, { type: "module" });
     worker.addEventListener("message", onWorkerMessage);
     worker.addEventListener("error", (event) => {
       event.preventDefault();
       pythonFailed = true;
-      fail(t.error_start);
+      if (pythonStarted) fail(t.error_start); // before any intent, the reader hears of it at the first
     });
+  }
+
+  function startPython() {
+    if (pythonStarted) return;
+    pythonStarted = true;
+    if (!worker) makeWorker();
+    if (pythonFailed) {
+      fail(t.error_start);
+      return;
+    }
     const absolute = (url) => new URL(url, document.baseURI).href;
     worker.postMessage({
       type: "init",
@@ -115,6 +128,7 @@ function setUp(root) {
     inFlight = null;
     worker.terminate();
     worker = null;
+    pythonStarted = false;
     pythonReady = false;
     startPython();
   }
@@ -454,6 +468,7 @@ function setUp(root) {
   for (const type of ["focusin", "pointerover", "pointerdown", "touchstart"]) {
     root.addEventListener(type, startPython, { passive: true });
   }
+  makeWorker();
 
   input.addEventListener("input", () => {
     source = { kind: "text" };
