@@ -250,7 +250,10 @@ const early = new Map();
 
 function fetchEarly(url) {
   const href = new URL(url, self.location).href;
-  if (!early.has(href)) early.set(href, fetch(href));
+  if (early.has(href)) return;
+  const response = fetch(href);
+  response.catch(() => {}); // a failure is for whoever takes it; one never taken is no error
+  early.set(href, response);
 }
 
 function takeEarly(resource) {
