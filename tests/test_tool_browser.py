@@ -476,20 +476,23 @@ def test_keyboard_only(open_page) -> None:
 
 
 def test_screenshots_and_axe_with_results(open_page, axe_violations, screenshot) -> None:
+    # One page (and one Python start) per colour scheme; the result is then laid out at each size,
+    # as in test_page_in_browser. Landing on a phone is test_result_is_brought_into_view_on_a_phone.
     for scheme in COLOR_SCHEMES:
+        watched = open_tool(open_page, "sv", viewport=VIEWPORTS["desktop"], color_scheme=scheme,
+                            permissions=["clipboard-read", "clipboard-write"])
+        page = watched.page
+        assert paste(page, TYPICAL) == "done"
         for size, viewport in VIEWPORTS.items():
-            watched = open_tool(open_page, "sv", viewport=viewport, color_scheme=scheme,
-                                permissions=["clipboard-read", "clipboard-write"])
-            page = watched.page
-            assert paste(page, TYPICAL) == "done"
+            page.set_viewport_size(viewport)
             page.locator('[data-testid="order-number"]').scroll_into_view_if_needed()
             violations = axe_violations(page)
             assert violations == [], f"{size} {scheme}: {describe_violations(violations)}"
             # No sideways scrolling at phone width.
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), size
             screenshot(page, f"tool-sv-{size}-{scheme}")
-            assert_clean(watched)
-            watched.context.close()
+        assert_clean(watched)
+        watched.context.close()
 
 
 # ------------------------------------------------------------------------------------------ every language
