@@ -917,3 +917,24 @@ def test_the_downloads_start_without_waiting_for_pyodide_mjs(browser, site_dir: 
         assert len(times) == 1, f"{name} reached the host {len(times)} times"
         assert times[0] - module_at < PYODIDE_MJS_DELAY_S, f"{name} waited for pyodide.mjs"
         assert sum(path.endswith("/" + name) for path in requested) == 1, f"{name} was asked for twice"
+
+
+def test_a_worker_that_cannot_load_is_told_at_the_first_intent(open_page) -> None:
+    # The worker is made as the page loads. If it cannot load, the page stays as it was until the
+    # reader shows intent, and then says that Python could not start (never a silent "loading").
+    watched = open_page(None)
+    watched.context.route("**/order-tool/worker.js*", lambda route: route.abort())
+    page = watched.page
+    watched.goto(TOOL_PAGE["sv"])
+    strings = json.loads(page.inner_text("#order-tool-strings"))
+    for _ in range(100):  # the page asked for the worker, and was refused
+        if any("order-tool/worker.js" in str(failed) for failed in watched.failed_requests):
+            break
+        page.wait_for_timeout(50)
+    else:
+        pytest.fail(f"worker.js was never asked for: {watched.failed_requests}")
+    page.wait_for_timeout(300)  # the worker's error event has reached the page
+    assert page.get_attribute(STATUS, "data-state") == "idle"
+    page.fill(INPUT, TYPICAL)
+    expect(page.locator(STATUS)).to_have_attribute("data-state", "error")
+    assert page.inner_text(STATUS) == strings["error_start"]

@@ -91,7 +91,13 @@ function setUp(root) {
   // not one more round trip between the reader's intent and Python's downloads, which it starts
   // only when startPython() sends "init".
   function makeWorker() {
-    worker = new Worker(config.worker, { type: "module" });
+    try {
+      worker = new Worker(config.worker, { type: "module" });
+    } catch {
+      // A browser without module workers: the first sign of intent says Python cannot start.
+      pythonFailed = true;
+      return;
+    }
     worker.addEventListener("message", onWorkerMessage);
     worker.addEventListener("error", (event) => {
       event.preventDefault();
@@ -468,7 +474,6 @@ function setUp(root) {
   for (const type of ["focusin", "pointerover", "pointerdown", "touchstart"]) {
     root.addEventListener(type, startPython, { passive: true });
   }
-  makeWorker();
 
   input.addEventListener("input", () => {
     source = { kind: "text" };
@@ -516,6 +521,8 @@ function setUp(root) {
     event.preventDefault();
     readFile(event.dataTransfer.files[0]);
   });
+
+  makeWorker(); // last: the tool works, and can say so, even if this fails
 }
 
 // ------------------------------------------------------------------ DOM helpers
