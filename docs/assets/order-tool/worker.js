@@ -246,6 +246,9 @@ async function startPlain(loadPyodide, options, extractorUrl) {
 // weak link), while the link sits idle. So start() requests them at once, and while `load` runs,
 // withEarlyFetches hands Pyodide those responses when it asks for the same URL. Each is handed out
 // once; any other request, or a second start after a failed restore, goes to the network as usual.
+// This relies on Pyodide 314 fetching all three with the global `fetch`. If that changes, the early
+// responses are not taken and each file is asked for twice, which a browser test catches
+// (test_the_downloads_start_without_waiting_for_pyodide_mjs).
 const early = new Map();
 
 function fetchEarly(url) {
