@@ -783,9 +783,9 @@ def test_the_next_visit_restores_the_snapshot_with_nothing_to_download(browser, 
         first.goto(url)
         assert paste(first, TYPICAL) == "done"
         assert first.get_attribute("[data-order-tool]", "data-python") == "plain"
-        first.wait_for_function("""() => ["python-snapshot.bin", "python_stdlib_rest.zip", "snapshot-delta.mjs"]
-          .every((name) => performance.getEntriesByType("resource")
-            .some((entry) => entry.name.includes(name) && entry.responseEnd > 0))""", timeout=60_000)
+        # tool.js says when its background fetch for the next start is all in.
+        first.wait_for_function("() => document.querySelector('[data-order-tool]').dataset.nextStart === 'cached'",
+                                timeout=60_000)
         first.close()
         served.clear()
         second = context.new_page()

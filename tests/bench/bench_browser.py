@@ -242,8 +242,8 @@ LONGEST_TASK_IN = """(windows) => window.__longtasks
   .filter(([start, duration]) => windows.some(([from, to]) => start < to && start + duration > from))
   .reduce((longest, [, duration]) => Math.max(longest, duration), 0)"""
 
-SNAPSHOT_FETCHED = """() => ["python-snapshot.bin", "python_stdlib_rest.zip", "snapshot-delta.mjs"].every((name) => performance
-  .getEntriesByType("resource").some((entry) => entry.name.includes(name) && entry.responseEnd > 0))"""
+# tool.js marks the tool once its background fetch for the next start is all in the HTTP cache.
+SNAPSHOT_FETCHED = "() => document.querySelector('[data-order-tool]').dataset.nextStart === 'cached'"
 
 
 def large_mail(size: int) -> str:
