@@ -15,6 +15,8 @@ import re
 import threading
 import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
@@ -757,50 +759,65 @@ def test_snapshot_or_fallback_reaches_a_result(open_page, snapshot: str) -> None
 
 
 class _RecordingHandler(SiteHandler):
-    """Serves the site as a host following _headers would (assets cached), and notes each path."""
+    """Serves the site as a host following _headers would (assets cached), notes when each path was
+    asked for, and answers the paths in `hold` that many seconds late."""
 
     cache_assets = True
-    served: list[str]
+    arrived: list[tuple[float, str]]
+    hold: dict[str, float]
 
     def send_head(self):  # noqa: ANN201 - stdlib signature
-        self.served.append(urlsplit(self.path).path)
+        path = urlsplit(self.path).path
+        self.arrived.append((time.monotonic(), path))
+        time.sleep(next((seconds for end, seconds in self.hold.items() if path.endswith(end)), 0))
         return super().send_head()
+
+
+@contextmanager
+def recording_server(site_dir: Path, hold: dict[str, float] | None = None) -> Iterator[tuple[str, list]]:
+    """The site on its own server (_RecordingHandler): its URL, and the (time, path) of each request."""
+    arrived: list[tuple[float, str]] = []
+    handler = type("Handler", (_RecordingHandler,), {"header_rules": read_headers_file(site_dir),
+                                                     "arrived": arrived, "hold": hold or {}})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(site_dir)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", arrived
+    finally:
+        server.shutdown()
 
 
 def test_the_next_visit_restores_the_snapshot_with_nothing_to_download(browser, site_dir: Path) -> None:
     # A first visit starts plain and then fetches what a restore needs; the next visit must find all
     # of it in the HTTP cache: the snapshot, the rest of the library, and snapshot-delta.mjs.
-    served: list[str] = []
-    handler = type("Handler", (_RecordingHandler,), {"header_rules": read_headers_file(site_dir), "served": served})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(site_dir)))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}{TOOL_PAGE['sv']}"
-    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
-    try:
-        context.add_init_script(STATE_RECORDER)
-        first = context.new_page()
-        first.goto(url)
-        assert paste(first, TYPICAL) == "done"
-        assert first.get_attribute("[data-order-tool]", "data-python") == "plain"
-        # tool.js says when its background fetch for the next start is all in.
-        first.wait_for_function("() => document.querySelector('[data-order-tool]').dataset.nextStart === 'cached'",
-                                timeout=60_000)
-        first.close()
-        served.clear()
-        second = context.new_page()
-        second.goto(url)
-        assert paste(second, TYPICAL) == "done"
-        assert second.get_attribute("[data-order-tool]", "data-python") == "snapshot"
-        assert_results(second, *PASTED["typical"][1:])
-        # None of what the first visit fetched for it was asked for again. (The wasm may be: a
-        # test context's in-memory cache keeps no 9.6 MB entry, where a reader's disk cache does,
-        # as make bench shows with 0 MB on the wire.)
-        restore = ("python-snapshot.bin", "python_stdlib_rest.zip", "snapshot-delta.mjs", "worker.js", "pyodide.mjs")
-        assert [path for path in served if path.endswith(restore)] == [], served
-    finally:
-        context.close()
-        server.shutdown()
+    with recording_server(site_dir) as (server_url, arrived):
+        url = server_url + TOOL_PAGE["sv"]
+        context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+        try:
+            context.add_init_script(STATE_RECORDER)
+            first = context.new_page()
+            first.goto(url)
+            assert paste(first, TYPICAL) == "done"
+            assert first.get_attribute("[data-order-tool]", "data-python") == "plain"
+            # tool.js says when its background fetch for the next start is all in.
+            first.wait_for_function("() => document.querySelector('[data-order-tool]').dataset.nextStart === 'cached'",
+                                    timeout=60_000)
+            first.close()
+            arrived.clear()
+            second = context.new_page()
+            second.goto(url)
+            assert paste(second, TYPICAL) == "done"
+            assert second.get_attribute("[data-order-tool]", "data-python") == "snapshot"
+            assert_results(second, *PASTED["typical"][1:])
+            # None of what the first visit fetched for it was asked for again. (The wasm may be: a
+            # test context's in-memory cache keeps no 9.6 MB entry, where a reader's disk cache does,
+            # as make bench shows with 0 MB on the wire.)
+            restore = ("python-snapshot.bin", "python_stdlib_rest.zip", "snapshot-delta.mjs", "worker.js", "pyodide.mjs")
+            served = [path for _, path in arrived]
+            assert [path for path in served if path.endswith(restore)] == [], served
+        finally:
+            context.close()
 
 
 # ------------------------------------------------------------------------------------------ issue 13: never stuck
@@ -873,18 +890,6 @@ def test_without_javascript_only_the_way_by_hand_shows(open_page) -> None:
     assert page.locator(".order-tool__noscript a[href$='hitta-ordernumret/']").is_visible()
 
 
-class _SlowModuleHandler(_RecordingHandler):
-    """As _RecordingHandler, with the time each request came in, and pyodide.mjs answered late."""
-
-    arrived: list[tuple[float, str]]
-
-    def send_head(self):  # noqa: ANN201 - stdlib signature
-        self.arrived.append((time.monotonic(), urlsplit(self.path).path))
-        if self.path.endswith("/pyodide.mjs"):
-            time.sleep(PYODIDE_MJS_DELAY_S)
-        return super().send_head()
-
-
 PYODIDE_MJS_DELAY_S = 0.8
 
 
@@ -892,25 +897,19 @@ def test_the_downloads_start_without_waiting_for_pyodide_mjs(browser, site_dir: 
     # Pyodide requests the wasm and the library only once pyodide.mjs has arrived and run; the
     # worker starts them itself at once (fetchEarly) and hands them over. With pyodide.mjs held
     # back by the host, they must still reach the host before it is sent, and each only once.
-    arrived: list[tuple[float, str]] = []
-    handler = type("Handler", (_SlowModuleHandler,), {"header_rules": read_headers_file(site_dir), "served": [],
-                                                      "arrived": arrived})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(site_dir)))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     requested: list[str] = []
-    context.on("request", lambda request: requested.append(urlsplit(request.url).path))  # cache hits too
-    try:
-        context.add_init_script(STATE_RECORDER)
-        page = context.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}{TOOL_PAGE['sv']}")
-        assert paste(page, TYPICAL) == "done"
-        assert page.get_attribute("[data-order-tool]", "data-python") == "plain"
-        assert_results(page, *PASTED["typical"][1:])
-    finally:
-        context.close()
-        server.shutdown()
+    with recording_server(site_dir, hold={"/pyodide.mjs": PYODIDE_MJS_DELAY_S}) as (server_url, arrived):
+        context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+        context.on("request", lambda request: requested.append(urlsplit(request.url).path))  # cache hits too
+        try:
+            context.add_init_script(STATE_RECORDER)
+            page = context.new_page()
+            page.goto(server_url + TOOL_PAGE["sv"])
+            assert paste(page, TYPICAL) == "done"
+            assert page.get_attribute("[data-order-tool]", "data-python") == "plain"
+            assert_results(page, *PASTED["typical"][1:])
+        finally:
+            context.close()
     module_at = next(at for at, path in arrived if path.endswith("/pyodide.mjs"))
     for name in ("pyodide.asm.wasm", "python_stdlib.bin", "pyodide-lock.json", "order_number.zip"):
         times = [at for at, path in arrived if path.endswith("/" + name)]

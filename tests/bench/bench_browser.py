@@ -67,7 +67,8 @@ TARGETS = {"cold": 3.0, "cold_mb": 6.0, "warm": 0.6, "typical": 0.050, "longtask
 # A reader reads the result before leaving. Chromium also writes the wasm's optimised code to its
 # code cache only then: V8 (Chromium 156) caches a module once 2 s pass with no new optimised code
 # (--wasm-caching-timeout-ms=2000), or at once past 1 MB of it, and a next start without that cache
-# compiles again, about 0.1 s more here. So the first visit stays this long after its last step, for the tool and the baseline alike.
+# compiles again, about 0.1 s more here. So the first visit stays this long after its last step,
+# for the tool and the baseline alike.
 READ_RESULT_MS = 3000
 
 TYPICAL_MAIL = """From: AliExpress <transaction@notice.aliexpress.com>

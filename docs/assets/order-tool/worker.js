@@ -46,9 +46,10 @@ async function start({ runtime, snapshot, snapshotDelta, snapshotStdlib, extract
   post({ type: "stage", stage: "downloading", progress: 5 });
   try {
     const plainStdlib = `${runtime}python_stdlib.bin`;
+    const lockFile = `${runtime}pyodide-lock.json`;
     // What both starts need, at once: the wasm and the lock file (fetchEarly).
     fetchEarly(`${runtime}pyodide.asm.wasm`);
-    fetchEarly(`${runtime}pyodide-lock.json`);
+    fetchEarly(lockFile);
     const snapshotFound = findSnapshot(snapshot, snapshotPolicy);
     // What this start needs, as soon as the cache has said which start it is.
     snapshotFound.then((found) => {
@@ -65,7 +66,7 @@ async function start({ runtime, snapshot, snapshotDelta, snapshotStdlib, extract
       // Always explicit, so Pyodide never falls back to its CDN default for anything.
       indexURL: runtime,
       packageBaseUrl: runtime,
-      lockFileURL: `${runtime}pyodide-lock.json`,
+      lockFileURL: lockFile,
       // The build's trimmed standard library, compiled: only what the extractor imports (a gzipped
       // zip: withEarlyFetches).
       stdLibURL: plainStdlib,
@@ -251,8 +252,13 @@ async function startPlain(loadPyodide, options, extractorUrl) {
 // (test_the_downloads_start_without_waiting_for_pyodide_mjs).
 const early = new Map();
 
+// The absolute URL of a fetch() argument (a string, a URL or a Request), the key of `early`.
+function hrefOf(resource) {
+  return new URL(resource.url ?? String(resource), self.location).href;
+}
+
 function fetchEarly(url) {
-  const href = new URL(url, self.location).href;
+  const href = hrefOf(url);
   if (early.has(href)) return;
   const response = fetch(href);
   response.catch(() => {}); // a failure is for whoever takes it; one never taken is no error
@@ -260,7 +266,7 @@ function fetchEarly(url) {
 }
 
 function takeEarly(resource) {
-  const href = new URL(resource.url ?? String(resource), self.location).href;
+  const href = hrefOf(resource);
   const response = early.get(href);
   early.delete(href);
   return response;
@@ -273,10 +279,10 @@ function takeEarly(resource) {
 // The download ends before the wasm's, so inflating it delays nothing.
 async function withEarlyFetches(inflateUrl, load) {
   const { fetch } = self;
-  const inflated = inflateUrl && new URL(inflateUrl, self.location).href;
+  const inflated = inflateUrl && hrefOf(inflateUrl);
   self.fetch = async (resource, init) => {
     const response = await (takeEarly(resource) ?? fetch.call(self, resource, init));
-    if (!response.ok || new URL(resource.url ?? String(resource), self.location).href !== inflated) return response;
+    if (!response.ok || hrefOf(resource) !== inflated) return response;
     return new Response(await inflate(new Uint8Array(await response.arrayBuffer())));
   };
   try {
