@@ -65,11 +65,11 @@ FULL_STDLIB = "python_stdlib.zip"
 REST_STDLIB = "python_stdlib_rest.zip"
 # The trimmed library as source (.py, as Pyodide ships it): the snapshot is made on it, and the
 # published library (PUBLISHED_STDLIB) is the same modules compiled (.pyc, docstrings and asserts left out,
-# as `python -OO` does). Pyodide's zip has no bytecode, so a plain start compiled every module it
+# as `python -OO` does, and the columns as `-X no_debug_ranges` does). Pyodide's zip has no bytecode, so a plain start compiled every module it
 # imported: 2 of its 3 s of CPU. Cache only.
 SOURCE_STDLIB = "python_stdlib_source.zip"
 # What the plain start downloads: the compiled zip (its entries stored, not deflated) gzipped as a
-# whole, 1.78 MB against 2.07 MB for the same zip deflated file by file, since gzip then compresses
+# whole, 1.32 MB against 1.60 MB for the same zip deflated file by file, since gzip then compresses
 # across files. Gzip inside and a neutral suffix, like the snapshot, so it is this small on any host,
 # whatever the host compresses; the worker inflates it (worker.js, withEarlyFetches).
 PUBLISHED_STDLIB = "python_stdlib.bin"
