@@ -292,7 +292,14 @@ def test_runtime_and_extractor_are_shipped_once(site_dir: Path) -> None:
     assert {"__init__.py", "api.py", "cli.py", "__main__.py"} <= set(source)
     with zipfile.ZipFile(site_dir / "assets" / "order-tool" / "order_number.zip") as archive:
         packed = {name: archive.read(name) for name in archive.namelist()}
-    assert packed == {f"order_number/{name}": data for name, data in source.items()}
+    assert {name: data for name, data in packed.items() if name.endswith(".py")} == {
+        f"order_number/{name}": data for name, data in source.items()}
+    # And each module's bytecode, a checked hash-based .pyc (flags 0b11: Python compares it with the
+    # source's hash before using it); test_tool_runtime.py checks the hashes in Pyodide's Python.
+    bytecode = {name: data for name, data in packed.items() if not name.endswith(".py")}
+    assert sorted(bytecode) == sorted(f"order_number/__pycache__/{name.removesuffix('.py')}.cpython-314.pyc"
+                                      for name in source)
+    assert {int.from_bytes(data[4:8], "little") for data in bytecode.values()} == {0b11}
     plain = site_dir / "assets" / "order-tool" / "order_number"
     assert {path.name: path.read_bytes() for path in plain.iterdir()} == source
     packed = gzip.decompress((site_dir / "assets" / "order-tool" / "python-snapshot.bin").read_bytes())

@@ -102,6 +102,44 @@ def test_the_compiled_library_keeps_line_numbers_but_not_columns(trimmed_stdlib:
     assert json.loads(done.stdout.strip().splitlines()[-1]) in ([[True, False]], [[False, False], [True, False]])
 
 
+def test_the_extractor_imports_from_its_bytecode_and_only_while_it_matches(site_dir: Path, tmp_path: Path) -> None:
+    # The worker unpacks order_number.zip and imports the package. Python must take every module from
+    # the bytecode beside it (compiling none: that was half the import's time), and that bytecode
+    # must be the source's: a changed module with the old bytecode beside it is compiled anew.
+    published = site_dir / "assets" / "order-tool" / "order_number.zip"
+    script = tmp_path / "bytecode.mjs"
+    script.write_text(
+        'import { readFileSync } from "node:fs";\n'
+        f'const {{ loadPyodide }} = await import("{(ROOT / "node_modules" / "pyodide" / "pyodide.mjs").as_uri()}");\n'
+        "const pyodide = await loadPyodide();\n"
+        f"pyodide.unpackArchive(new Uint8Array(readFileSync({str(published)!r})), 'zip', {{ extractDir: '/home/pyodide' }});\n"
+        "console.log(pyodide.runPython(`\n"
+        "import importlib._bootstrap_external as external, json, os, sys\n"
+        "compiled = []\n"
+        "to_code = external.SourceLoader.source_to_code\n"
+        "def recording(self, data, path, **options):\n"
+        "    compiled.append(os.path.basename(path))\n"
+        "    return to_code(self, data, path, **options)\n"
+        "external.SourceLoader.source_to_code = recording\n"
+        "import importlib.util, order_number, order_number.cli\n"
+        "importlib.util.find_spec('order_number.__main__').loader.get_code('order_number.__main__')  # runs main() if imported\n"
+        "first = sorted(compiled)\n"
+        "# A module changed after the build: its bytecode no longer matches, so it is compiled.\n"
+        "with open('/home/pyodide/order_number/api.py', 'a') as module:\n"
+        "    module.write('\\\\nCHANGED = True\\\\n')\n"
+        "del sys.modules['order_number.api']\n"
+        "import order_number.api\n"
+        "json.dumps([first, sorted(compiled), order_number.api.CHANGED])\n"
+        "`));\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([shutil.which("node") or "node", str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    first, after_change, changed = json.loads(done.stdout.strip().splitlines()[-1])
+    assert first == [], f"compiled from source although bytecode was shipped: {first}"
+    assert after_change == ["api.py"] and changed is True
+
+
 # ---------------------------------------------------------------- the published snapshot
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ this module defines no MkDocs events itself.
   `python_stdlib_rest.zip`: the modules the snapshot does not hold yet.
 * **The extractor** is the package `snippets/order_number/` itself: its modules packed byte for
   byte into one zip, `/assets/order-tool/order_number.zip?v=<hash>` (fixed timestamps, so the same
-  files give the same bytes), which the worker unpacks into Pyodide's file system. The modules are
+  files give the same bytes), which the worker unpacks into Pyodide's file system. Beside each module
+  the zip holds its bytecode, checked against the module's hash as Python imports it. The modules are
   also served as plain files under `/assets/order-tool/order_number/` for the page's code viewer.
   There is no second copy to drift.
 * **A memory snapshot** of Python with the extractor imported (`order_tool_snapshot.mjs`), at
@@ -86,7 +87,8 @@ TOOL_DIR = "assets/order-tool"  # under docs_dir: tool.js, worker.js, tool.css
 # Imported by the build script and by the worker: how the snapshot leaves out the wasm's own data.
 SNAPSHOT_DELTA = ROOT / "docs" / TOOL_DIR / "snapshot-delta.mjs"
 SNAPSHOT_NAME = "python-snapshot.bin"  # gzip inside; a neutral suffix so no host re-encodes it
-EXTRACTOR_NAME = "order_number.zip"  # the package, for the worker
+EXTRACTOR_NAME = "order_number.zip"  # the package and its bytecode, for the worker
+EXTRACTOR_SOURCE_ZIP = "order_number_source.zip"  # the package alone, for the Node steps; cache only
 EXTRACTOR_SOURCE_DIR = "order_number"  # + /<module>.py: the same files, plain, for the code viewer
 # When the worker uses the snapshot (see worker.js, findSnapshot): "if-cached" only when an earlier
 # visit left it in the HTTP cache (the page fetches it in the background after the first result);
@@ -238,11 +240,12 @@ def build_runtime() -> Runtime:
         # The compressed copies need only Pyodide's files: made on the second core meanwhile.
         with ThreadPoolExecutor(max_workers=1) as compressing:
             compressed = compressing.submit(_compress, partial)
-            pack_extractor(partial / EXTRACTOR_NAME)
-            _node("modules", str(PYODIDE_SOURCE), str(partial / EXTRACTOR_NAME), str(modules))
+            pack_extractor(partial / EXTRACTOR_SOURCE_ZIP)
+            _node("modules", str(PYODIDE_SOURCE), str(partial / EXTRACTOR_SOURCE_ZIP), str(modules))
             _trim_stdlib(json.loads(modules.read_text(encoding="utf-8")), partial / SOURCE_STDLIB)
-            _node("snapshot", str(PYODIDE_SOURCE), str(partial / EXTRACTOR_NAME), str(partial / SNAPSHOT_NAME),
-                  str(partial / SOURCE_STDLIB), str(partial / REST_STDLIB), str(partial / FULL_STDLIB))
+            _node("snapshot", str(PYODIDE_SOURCE), str(partial / EXTRACTOR_SOURCE_ZIP), str(partial / SNAPSHOT_NAME),
+                  str(partial / SOURCE_STDLIB), str(partial / REST_STDLIB), str(partial / FULL_STDLIB),
+                  str(partial / EXTRACTOR_NAME))
             compressed.result()
         stored = (partial / FULL_STDLIB).read_bytes()
         (partial / PUBLISHED_STDLIB).write_bytes(gzip.compress(stored, compresslevel=9, mtime=0))
@@ -299,7 +302,8 @@ def copy_runtime(runtime: Runtime, site_dir: Path) -> None:
     for name in PRECOMPRESS:
         for encoding in ("gz", "br"):
             _copy_if_changed(runtime.compressed(name, encoding), target / f"{name}.{encoding}")
-    # Shipped byte for byte: the browser runs exactly the files the Python tests test.
+    # Shipped byte for byte: the browser runs exactly the files the Python tests test (their bytecode
+    # beside them is used only while its hash matches them).
     _copy_if_changed(runtime.extractor, site_dir / TOOL_DIR / EXTRACTOR_NAME)
     for path in extractor_files():
         _copy_if_changed(path, site_dir / TOOL_DIR / EXTRACTOR_SOURCE_DIR / path.name)

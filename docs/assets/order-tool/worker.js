@@ -229,7 +229,8 @@ function undoDelta(toggleDelta, bytes, wasm) {
 }
 
 // The extractor is a package (snippets/order_number/); the build packs its modules into one zip,
-// unpacked here into /home/pyodide/order_number/, Python's working folder and so on sys.path.
+// unpacked here into /home/pyodide/order_number/, Python's working folder and so on sys.path. Their
+// bytecode comes in the same zip (order_number/__pycache__/), checked against each module's hash.
 async function startPlain(loadPyodide, options, extractorUrl) {
   const archive = (takeEarly(extractorUrl) ?? fetch(extractorUrl)).then((response) => {
     if (!response.ok) throw new Error(`extractor: HTTP ${response.status}`);
