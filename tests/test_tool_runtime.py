@@ -79,27 +79,36 @@ def test_the_runner_honours_the_zip_it_is_given(tmp_path: Path) -> None:
     assert done.returncode != 0 and done.stdout == b""
 
 
-def test_the_compiled_library_keeps_line_numbers_but_not_columns(trimmed_stdlib: Path, tmp_path: Path) -> None:
-    # The build compiles the library as `python -X no_debug_ranges` would (order_tool_snapshot.mjs):
-    # the columns of each instruction made it a quarter bigger on the wire, and only a traceback's
-    # ^^^ reads them. Line numbers stay, so a traceback still says where. Checked on the bytecode
-    # itself, in the Python that runs it (3.14's code objects are not CPython 3.11's to read).
-    script = tmp_path / "positions.mjs"
+def python_in_pyodide(tmp_path: Path, python: str, options: str = "{}", setup: str = "") -> object:
+    """What `python`'s last expression gives (JSON text) in Pyodide under Node: loadPyodide(options),
+    then the JavaScript `setup` (which may use `pyodide` and `readFileSync`), then the code."""
+    script = tmp_path / "run.mjs"
     script.write_text(
+        'import { readFileSync } from "node:fs";\n'
         f'const {{ loadPyodide }} = await import("{(ROOT / "node_modules" / "pyodide" / "pyodide.mjs").as_uri()}");\n'
-        f'const pyodide = await loadPyodide({{ stdLibURL: {str(trimmed_stdlib)!r} }});\n'
-        "console.log(pyodide.runPython(`\n"
-        "import email.feedparser, json\n"
-        "assert email.feedparser.__spec__.origin.endswith('.pyc'), email.feedparser.__spec__.origin\n"
-        "code = email.feedparser.FeedParser._parsegen.__code__\n"
-        "json.dumps(sorted({(line is not None, column is not None) for line, _, column, _ in code.co_positions()}))\n"
-        "`));\n",
+        f"const pyodide = await loadPyodide({options});\n"
+        f"{setup}\n"
+        f"console.log(pyodide.runPython({json.dumps(python)}));\n",
         encoding="utf-8",
     )
     done = subprocess.run([shutil.which("node") or "node", str(script)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_compiled_library_keeps_line_numbers_but_not_columns(trimmed_stdlib: Path, tmp_path: Path) -> None:
+    # The build compiles the library as `python -X no_debug_ranges` would (order_tool_snapshot.mjs):
+    # the columns of each instruction made it a third bigger on the wire, and only a traceback's
+    # ^^^ reads them. Line numbers stay, so a traceback still says where. Checked on the bytecode
+    # itself, in the Python that runs it (3.14's code objects are not CPython 3.11's to read).
+    positions = python_in_pyodide(tmp_path, """
+import email.feedparser, json
+assert email.feedparser.__spec__.origin.endswith(".pyc"), email.feedparser.__spec__.origin
+code = email.feedparser.FeedParser._parsegen.__code__
+json.dumps(sorted({(line is not None, column is not None) for line, _, column, _ in code.co_positions()}))
+""", options=f"{{ stdLibURL: {json.dumps(str(trimmed_stdlib))} }}")
     # Every instruction of a real method has a line and no column (a few may have neither).
-    assert json.loads(done.stdout.strip().splitlines()[-1]) in ([[True, False]], [[False, False], [True, False]])
+    assert positions in ([[True, False]], [[False, False], [True, False]])
 
 
 def test_the_extractor_imports_from_its_bytecode_and_only_while_it_matches(site_dir: Path, tmp_path: Path) -> None:
@@ -107,35 +116,26 @@ def test_the_extractor_imports_from_its_bytecode_and_only_while_it_matches(site_
     # the bytecode beside it (compiling none: that was half the import's time), and that bytecode
     # must be the source's: a changed module with the old bytecode beside it is compiled anew.
     published = site_dir / "assets" / "order-tool" / "order_number.zip"
-    script = tmp_path / "bytecode.mjs"
-    script.write_text(
-        'import { readFileSync } from "node:fs";\n'
-        f'const {{ loadPyodide }} = await import("{(ROOT / "node_modules" / "pyodide" / "pyodide.mjs").as_uri()}");\n'
-        "const pyodide = await loadPyodide();\n"
-        f"pyodide.unpackArchive(new Uint8Array(readFileSync({str(published)!r})), 'zip', {{ extractDir: '/home/pyodide' }});\n"
-        "console.log(pyodide.runPython(`\n"
-        "import importlib._bootstrap_external as external, json, os, sys\n"
-        "compiled = []\n"
-        "to_code = external.SourceLoader.source_to_code\n"
-        "def recording(self, data, path, **options):\n"
-        "    compiled.append(os.path.basename(path))\n"
-        "    return to_code(self, data, path, **options)\n"
-        "external.SourceLoader.source_to_code = recording\n"
-        "import importlib.util, order_number, order_number.cli\n"
-        "importlib.util.find_spec('order_number.__main__').loader.get_code('order_number.__main__')  # runs main() if imported\n"
-        "first = sorted(compiled)\n"
-        "# A module changed after the build: its bytecode no longer matches, so it is compiled.\n"
-        "with open('/home/pyodide/order_number/api.py', 'a') as module:\n"
-        "    module.write('\\\\nCHANGED = True\\\\n')\n"
-        "del sys.modules['order_number.api']\n"
-        "import order_number.api\n"
-        "json.dumps([first, sorted(compiled), order_number.api.CHANGED])\n"
-        "`));\n",
-        encoding="utf-8",
-    )
-    done = subprocess.run([shutil.which("node") or "node", str(script)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    first, after_change, changed = json.loads(done.stdout.strip().splitlines()[-1])
+    first, after_change, changed = python_in_pyodide(tmp_path, """
+import importlib._bootstrap_external as external, importlib.util, json, os, sys
+compiled = []
+to_code = external.SourceLoader.source_to_code
+def recording(self, data, path, **options):
+    compiled.append(os.path.basename(path))
+    return to_code(self, data, path, **options)
+external.SourceLoader.source_to_code = recording
+import order_number, order_number.cli
+# Not imported: importing __main__ runs the command line.
+importlib.util.find_spec("order_number.__main__").loader.get_code("order_number.__main__")
+first = sorted(compiled)
+# A module changed after the build: its bytecode no longer matches, so it is compiled.
+with open("/home/pyodide/order_number/api.py", "a") as module:
+    module.write("\\nCHANGED = True\\n")
+del sys.modules["order_number.api"]
+import order_number.api
+json.dumps([first, sorted(compiled), order_number.api.CHANGED])
+""", setup=f"pyodide.unpackArchive(new Uint8Array(readFileSync({json.dumps(str(published))})), 'zip', "
+           "{ extractDir: '/home/pyodide' });")
     assert first == [], f"compiled from source although bytecode was shipped: {first}"
     assert after_change == ["api.py"] and changed is True
 
