@@ -65,9 +65,10 @@ FULL_STDLIB = "python_stdlib.zip"
 # start loads this one instead.
 REST_STDLIB = "python_stdlib_rest.zip"
 # The trimmed library as source (.py, as Pyodide ships it): the snapshot is made on it, and the
-# published library (PUBLISHED_STDLIB) is the same modules compiled (.pyc, docstrings and asserts left out,
-# as `python -OO` does, and the columns as `-X no_debug_ranges` does). Pyodide's zip has no bytecode, so a plain start compiled every module it
-# imported: 2 of its 3 s of CPU. Cache only.
+# published library (PUBLISHED_STDLIB) is the same modules compiled (.pyc: docstrings and asserts
+# left out, as `python -OO` does, and the columns of each instruction, as `-X no_debug_ranges`
+# does). Pyodide's zip has no bytecode, so a plain start compiled every module it imported: 2 of
+# its 3 s of CPU. Cache only.
 SOURCE_STDLIB = "python_stdlib_source.zip"
 # What the plain start downloads: the compiled zip (its entries stored, not deflated) gzipped as a
 # whole, 1.32 MB against 1.60 MB for the same zip deflated file by file, since gzip then compresses
