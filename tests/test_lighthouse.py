@@ -41,7 +41,7 @@ def run_lighthouse(server_url: str, categories: tuple[str, ...], paths: list[str
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_accessibility_best_practices_and_seo_are_100(server_url: str, lang: str) -> None:
     # One language per test, so that pytest-xdist can spread the five Lighthouse runs (about 10 s
-    # each) over its workers instead of one worker taking two minutes at the end.
+    # each) over its workers instead of one worker taking nearly a minute at the end.
     paths = [page_url_path(name, lang) for name in PAGES]
     results = run_lighthouse(server_url, CATEGORIES, paths)
     assert [result["url"] for result in results] == [server_url + path for path in paths]
