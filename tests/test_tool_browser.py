@@ -561,6 +561,9 @@ def test_tool_page_is_light_and_shows_the_code_when_opened(open_page, lang: str)
     codes = page.locator("[data-source-code]")
     assert codes.all_inner_texts() == [""] * codes.count()  # not even fetched before the reader asks
     assert not any("order_number" in url for url in watched.requests)
+    # No `pre > code` for Material's script to mount as the page loads (a copy button and size
+    # watchers for each of ten hidden listings, about 120 ms of its load task on a slow phone).
+    assert page.locator("[data-source] pre > code, [data-source] .md-clipboard").count() == 0
     page.locator("details", has=codes.first).locator("summary").click()
     # Every module of the package, in stage order (the order the hook lists them in), each in full.
     package = ROOT / "snippets" / "order_number"
@@ -581,6 +584,14 @@ def test_tool_page_is_light_and_shows_the_code_when_opened(open_page, lang: str)
                                             "finding.py", "reconciling.py", "api.py", "cli.py", "__main__.py")
     ]
     assert {name.removeprefix("order_number/"): code for name, code in shown} == expected
+    # Each listing is a code block (its text in <code>, styled by Material) that scrolls and so
+    # can be reached with the keyboard.
+    assert page.locator("pre[data-source-code] > code").count() == len(expected)
+    listings = page.eval_on_selector_all(
+        "pre[data-source-code]", "pres => pres.map((pre) => [pre.tabIndex, pre.scrollHeight > pre.clientHeight])"
+    )
+    assert [tab_index for tab_index, _ in listings] == [0] * len(expected)
+    assert listings[5][1], "finding.py, the longest module, should scroll within its listing"
     assert python_requests(watched) == []  # reading the code starts no Python
     assert_clean(watched)
 

@@ -32,15 +32,18 @@ function showSourceWhenOpened(blocks) {
   const details = blocks[0].closest("details");
   let loaded = false;
   const loadModule = async (block) => {
-    const code = block.querySelector("[data-source-code]");
-    code.textContent = code.dataset.loading;
+    const listing = block.querySelector("[data-source-code]");
+    // The <code> only now, so that Material's script finds none to mount as the page loads
+    // (order_tool.py, _render_source); Material's stylesheet still styles it as a code block.
+    const code = listing.querySelector("code") ?? listing.appendChild(document.createElement("code"));
+    code.textContent = listing.dataset.loading;
     try {
       const response = await fetch(block.querySelector("[data-source-link]").href);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       code.textContent = await response.text();
       return true;
     } catch {
-      code.textContent = code.dataset.failed;
+      code.textContent = listing.dataset.failed;
       return false;
     }
   };
