@@ -43,6 +43,29 @@ def test_built_pages_are_in_their_own_language(lang: str) -> None:
         assert h1 and title in re.sub(r"<[^>]+>", "", h1.group(1)), f"{lang}/{name}: H1 {title!r} not built"
 
 
+# Written out here, not read from the hook: the titles as a reader of each language should see them.
+HEADING_LINK_TITLES = {
+    "sv": "Länk till det här avsnittet",
+    "en": "Link to this section",
+    "nb": "Lenke til dette avsnittet",
+    "da": "Link til dette afsnit",
+    "fi": "Linkki tähän osioon",
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_heading_links_are_titled_in_the_pages_language(lang: str) -> None:
+    """toc titles every heading's ¶ link "Permanent link" for the whole build; Material shows it."""
+    seen = 0
+    for name in page_names():
+        html = built_html(name, lang).read_text(encoding="utf-8")
+        titles = re.findall(r'<a class="headerlink" href="#[^"]+" title="([^"]*)"', html)
+        assert len(titles) == html.count('class="headerlink"'), f"{lang}/{name}: a heading link in another form"
+        assert set(titles) <= {HEADING_LINK_TITLES[lang]}, f"{lang}/{name}: heading links titled {set(titles)}"
+        seen += len(titles)
+    assert seen > 20, f"{lang}: only {seen} heading links in the whole language"
+
+
 def test_nav_is_translated() -> None:
     config = load_mkdocs_yml()
     i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)

@@ -77,6 +77,13 @@ mkdocs-material 9.8.1
     caching rules.
   - The palette is chosen from `prefers-color-scheme` on a first visit and then kept in localStorage
     (`/.__palette`) - tests/test_site_browser.py.
+  - Material's language files have no text for the toc extension's heading links, so they keep
+    toc's English default title, "Permanent link" - here (`PERMALINK_TITLES`).
+
+MkDocs 1.6
+  - `Page.render` makes a new `markdown.Markdown` from `config.mdx_configs` for each page, right after
+    that page's `on_page_markdown` (structure/pages.py, commands/build.py) - here: the page's
+    language sets toc's `permalink_title` just before its page is rendered.
 """
 
 from __future__ import annotations
@@ -191,10 +198,41 @@ def _check_glossaries(config: MkDocsConfig) -> None:
             raise PluginError(f"i18n: {name} is missing for built language '{locale}' (looked in {looked})")
 
 
+# ---------------------------------------------------------------- the headings' links
+
+# The title of the link (¶) after each heading. toc sets one for the whole build, in English, and
+# Material shows it as the link's tooltip; a Swedish page must not say "Permanent link".
+PERMALINK_TITLES = {
+    "sv": "Länk till det här avsnittet",
+    "en": "Link to this section",
+    "nb": "Lenke til dette avsnittet",
+    "da": "Link til dette afsnit",
+    "fi": "Linkki tähän osioon",
+}
+
+
+def _toc_config(config: MkDocsConfig) -> dict[str, Any]:
+    """toc's settings, after checking it makes the heading links this hook titles."""
+    toc = config.mdx_configs.get("toc")
+    if "toc" not in config.markdown_extensions or not toc or not toc.get("permalink"):
+        raise PluginError("i18n: expects the toc extension with `permalink: true` (the heading links it titles)")
+    return toc
+
+
+def _check_permalink_titles(config: MkDocsConfig) -> None:
+    _toc_config(config)
+    missing = [locale for locale in built_languages(config) if locale not in PERMALINK_TITLES]
+    if missing:
+        raise PluginError(f"i18n: no heading-link title (PERMALINK_TITLES) for built language(s) {missing}")
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _check_glossaries(config)  # also validates the i18n setup, before anything is built
+    _check_permalink_titles(config)
     return config
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    return markdown.rstrip("\n") + f'\n\n--8<-- "{glossary_name(page_language(page, config))}"\n'
+    locale = page_language(page, config)
+    _toc_config(config)["permalink_title"] = PERMALINK_TITLES[locale]  # read when this page renders
+    return markdown.rstrip("\n") + f'\n\n--8<-- "{glossary_name(locale)}"\n'
