@@ -66,6 +66,25 @@ def test_heading_links_are_titled_in_the_pages_language(lang: str) -> None:
     assert seen > 20, f"{lang}: only {seen} heading links in the whole language"
 
 
+def test_the_one_404_page_is_in_the_default_language_and_leads_to_every_language() -> None:
+    """Hosts serve site/404.html for every missing address. Each language's build used to write its own
+    over it: the last one won (Finnish), under Material's English "404 - Not found", and its language
+    selector led to the FAQ page the build before had ended with."""
+    assert not list(SITE.glob("*/404.html")), "a language's own 404.html, which no host serves"
+    html = (SITE / "404.html").read_text(encoding="utf-8")
+    assert re.search(rf'<html lang="{DEFAULT_LANGUAGE}"', html)
+    assert "<h1 id=\"not-found\">Sidan finns inte</h1>" in html and "Not found" not in html
+    assert "<title>Sidan finns inte - " in html
+    others = [lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE]
+    # The start page, the page that answers the question, and each other language's start page.
+    assert '<a href="/hitta-ordernumret/">' in html
+    body = html[html.index("data-not-found-languages"):]
+    assert re.findall(r'<a href="(/[^"]*)" hreflang="([^"]+)" lang="\2">', body) == [(f"/{lang}/", lang) for lang in others]
+    # Material's language selector on this page leads to the start pages too, not to some other page.
+    selector = re.findall(r'<a href="([^"]*)" hreflang="([^"]+)" class="md-select__link"', html)
+    assert selector == [("/", DEFAULT_LANGUAGE)] + [(f"/{lang}/", lang) for lang in others]
+
+
 def test_nav_is_translated() -> None:
     config = load_mkdocs_yml()
     i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)

@@ -84,6 +84,10 @@ MkDocs 1.6
   - `Page.render` makes a new `markdown.Markdown` from `config.mdx_configs` for each page, right after
     that page's `on_page_markdown` (structure/pages.py, commands/build.py) - here: the page's
     language sets toc's `permalink_title` just before its page is rendered.
+  - Each build renders the static templates (`404.html`) into the site folder's root before its
+    pages, and writes no file for a template whose output is empty (`_build_theme_template`) -
+    here (`on_post_template`): the nested builds would each write their own `404.html` over the
+    default language's, the last one with the language links of the page built before it.
 """
 
 from __future__ import annotations
@@ -230,6 +234,17 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _check_glossaries(config)  # also validates the i18n setup, before anything is built
     _check_permalink_titles(config)
     return config
+
+
+# ---------------------------------------------------------------- the one 404 page
+
+
+def on_post_template(output_content: str, template_name: str, config: MkDocsConfig) -> str:
+    """Only the default language's build writes 404.html (overrides/404.html): hosts serve one error
+    page, from the root, for every missing address. An empty output is one MkDocs does not write."""
+    if template_name == "404.html" and is_nested_build(config):
+        return ""
+    return output_content
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
