@@ -52,7 +52,10 @@ if (!timed) {
 const pages = [];
 try {
   for (const url of urls) {
-    const { lhr } = await lighthouse(url, { port: chrome.port, onlyCategories: categories.split(","), logLevel: "error", ...settle });
+    const run = () => lighthouse(url, { port: chrome.port, onlyCategories: categories.split(","), logLevel: "error", ...settle });
+    let { lhr } = await run();
+    // A trace Chromium recorded without its navigation start: Lighthouse itself says to run again.
+    if (lhr.runtimeError?.code === "NO_NAVSTART") ({ lhr } = await run());
     const scores = {};
     const failing = {};
     for (const [id, category] of Object.entries(lhr.categories)) {
