@@ -553,7 +553,7 @@ def test_tool_works_in_each_language(open_page, axe_violations, lang: str) -> No
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_tool_page_is_light_and_shows_the_code_when_opened(open_page, lang: str) -> None:
+def test_tool_page_is_light_and_shows_the_code_when_opened(open_page, axe_violations, lang: str) -> None:
     watched = open_page(TOOL_PAGE[lang], viewport=VIEWPORTS["phone"])
     page = watched.page
     nodes = page.evaluate("document.getElementsByTagName('*').length")
@@ -584,14 +584,18 @@ def test_tool_page_is_light_and_shows_the_code_when_opened(open_page, lang: str)
                                             "finding.py", "reconciling.py", "api.py", "cli.py", "__main__.py")
     ]
     assert {name.removeprefix("order_number/"): code for name, code in shown} == expected
-    # Each listing is a code block (its text in <code>, styled by Material) that scrolls and so
-    # can be reached with the keyboard.
-    assert page.locator("pre[data-source-code] > code").count() == len(expected)
+    # Each listing is a code block (its text in <code>, styled by Material): one box that scrolls
+    # both ways and so can be reached with the keyboard, which axe checks too.
     listings = page.eval_on_selector_all(
-        "pre[data-source-code]", "pres => pres.map((pre) => [pre.tabIndex, pre.scrollHeight > pre.clientHeight])"
+        "pre[data-source-code] > code",
+        """codes => codes.map((code) => [code.tabIndex, code.scrollHeight > code.clientHeight,
+                                         code.parentElement.scrollHeight <= code.parentElement.clientHeight + 1])""",
     )
-    assert [tab_index for tab_index, _ in listings] == [0] * len(expected)
-    assert listings[5][1], "finding.py, the longest module, should scroll within its listing"
+    assert len(listings) == len(expected)
+    assert [tab_index for tab_index, _, _ in listings] == [0] * len(expected)
+    assert listings[5][1:] == [True, True], "finding.py, the longest module, scrolls in its <code> alone"
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
     assert python_requests(watched) == []  # reading the code starts no Python
     assert_clean(watched)
 

@@ -125,11 +125,10 @@ def _render_source(strings: dict[str, str], modules: list[tuple[str, str]]) -> s
     The listing is a bare <pre>; tool.js puts the <code> in when it fills it. Material mounts every
     `pre > code` present at load (a copy button, size watchers, forced layouts), and ten hidden
     listings made its load task about 120 ms longer under Lighthouse's 4x slowdown (the tool page
-    scored 86-91 with them, 91-95 without, six paired runs). The <pre> scrolls (tool.css), so it
-    takes keyboard focus, as Material gives a scrolling code block."""
+    scored 86-91 with them, 91-95 without, six paired runs)."""
     block = Markup(
         '<div data-source><p><a href="{url}" data-source-link><code>{name}</code></a></p>'
-        '<pre class="order-tool-source" tabindex="0" data-source-code data-loading="{loading}" data-failed="{failed}">'
+        '<pre class="order-tool-source" data-source-code data-loading="{loading}" data-failed="{failed}">'
         "</pre></div>"
     )
     intro = Markup("<p>{intro}</p>").format(intro=strings["source_intro"])

@@ -35,7 +35,12 @@ function showSourceWhenOpened(blocks) {
     const listing = block.querySelector("[data-source-code]");
     // The <code> only now, so that Material's script finds none to mount as the page loads
     // (order_tool.py, _render_source); Material's stylesheet still styles it as a code block.
-    const code = listing.querySelector("code") ?? listing.appendChild(document.createElement("code"));
+    // It scrolls both ways (tool.css), so it takes keyboard focus, as axe asks of a scrolling region.
+    let code = listing.querySelector("code");
+    if (!code) {
+      code = listing.appendChild(document.createElement("code"));
+      code.tabIndex = 0;
+    }
     code.textContent = listing.dataset.loading;
     try {
       const response = await fetch(block.querySelector("[data-source-link]").href);
