@@ -72,6 +72,15 @@ def test_page_in_browser(lang, name, open_page, axe_violations, screenshot, requ
             overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{lang}{path} {size}: {overflow}px wider than the screen"
             screenshot(page, f"{lang}-{name.removesuffix('.md')}-{size}-{scheme}")
+            if size == "phone":
+                # What only a narrow screen brings: tables and code that scroll sideways, each of
+                # which a keyboard must be able to reach, with every <details> open.
+                page.evaluate("""async () => {
+                    document.querySelectorAll('details').forEach((d) => { d.open = true; });
+                    for (let frame = 0; frame < 2; frame++) await new Promise(requestAnimationFrame);
+                }""")  # ResizeObserver callbacks come after the first frame's animation callbacks
+                violations = axe_violations(page, ["scrollable-region-focusable"])
+                assert violations == [], f"{lang}{path} ({scheme}, {size}): {describe_violations(violations)}"
     page.wait_for_load_state("networkidle")
     assert_clean(watched, f"{lang}{path}")
 
