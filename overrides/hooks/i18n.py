@@ -79,6 +79,11 @@ mkdocs-material 9.8.1
     (`/.__palette`) - tests/test_site_browser.py.
   - Material's language files have no text for the toc extension's heading links, so they keep
     toc's English default title, "Permanent link" - here (`PERMALINK_TITLES`).
+  - Its script mounts every `pre > code` in the page as it loads (a copy button, size watchers) -
+    order_tool.py renders the extractor's listings as a bare `<pre>` until they are opened.
+  - Its script puts each table in a `div.md-typeset__scrollwrap` that scrolls sideways, and offers
+    the global `document$` to run code once it has mounted the page - overrides/main.html makes
+    each box focusable while it scrolls (tests/test_site_browser.py, axe at phone size).
 
 MkDocs 1.6
   - `Page.render` makes a new `markdown.Markdown` from `config.mdx_configs` for each page, right after
