@@ -174,10 +174,10 @@ def test_nginx_sends_what_the_headers_file_says(nginx_url: str, site_dir: Path) 
 
 def test_nginx_keeps_build_files_private(nginx_url: str) -> None:
     assert fetch(nginx_url + "/_headers")[0] == 404
-    status, headers, _ = fetch(nginx_url + "/en/no-such-page/")
-    assert status == 404 and headers["content-type"].startswith("text/html")
-    with pytest.raises(urllib.error.HTTPError) as missing:
+    with pytest.raises(urllib.error.HTTPError) as missing:  # one request: status, headers and the page
         urllib.request.urlopen(nginx_url + "/en/no-such-page/", timeout=10)
+    status, headers = missing.value.status, missing.value.headers
+    assert status == 404 and headers["content-type"].startswith("text/html")
     assert "<h1 id=\"not-found\">Sidan finns inte</h1>" in missing.value.read().decode("utf-8")  # the site's own
     assert headers["x-content-type-options"] == "nosniff"
 

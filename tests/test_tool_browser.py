@@ -103,6 +103,10 @@ def states(page) -> list[str]:
     return page.evaluate("window.__states")
 
 
+# The tool says which start Python made (data-python) once it is ready.
+PYTHON_STARTED = "() => document.querySelector('[data-order-tool]').dataset.python !== undefined"
+
+
 def finished_runs(page) -> int:
     return sum(state in ("done", "error") for state in states(page))
 
@@ -883,8 +887,7 @@ def test_watchdog_ends_a_run_past_its_budget(open_page, lang: str) -> None:
     watched.goto(TOOL_PAGE[lang])
     strings = json.loads(page.inner_text("#order-tool-strings"))
     page.focus(INPUT)  # intent: Python starts, and the first run below is timed from its own start
-    page.wait_for_function("() => document.querySelector('[data-order-tool]').dataset.python !== undefined",
-                           timeout=60_000)
+    page.wait_for_function(PYTHON_STARTED, timeout=60_000)
     assert paste(page, SWEDISH) == "done"
     workers_before = sum("order-tool/worker.js" in url for url in watched.requests)
     before = finished_runs(page)
@@ -894,7 +897,7 @@ def test_watchdog_ends_a_run_past_its_budget(open_page, lang: str) -> None:
     assert page.inner_text('[data-testid="order-status"]') == strings["error_too_hard"]
     assert page.input_value(INPUT) == big  # the reader's text stays
     # The stuck worker was ended and a new one started.
-    page.wait_for_function("() => document.querySelector('[data-order-tool]').dataset.python !== undefined")
+    page.wait_for_function(PYTHON_STARTED)
     assert sum("order-tool/worker.js" in url for url in watched.requests) == workers_before + 1
     assert_clean(watched)
 
